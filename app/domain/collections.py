@@ -1,0 +1,67 @@
+"""The registry of `/data/<collection>` entries: one declaration per model."""
+
+from __future__ import annotations
+
+from app.domain.crud import Collection
+from app.domain.catalog_hooks import EntityTypeHooks, OrganisationHooks, TaskStatusHooks, TaskTypeHooks
+from app.domain.person_hooks import PersonHooks
+from app.domain.permissions import admin_only, anyone, manager_up
+from app.domain.persons import SECRET_FIELDS
+from app.repositories.crud import Relation
+from app.repositories.tables import catalog, people, projects
+
+COLLECTIONS: dict[str, Collection] = {}
+
+
+def register(collection: Collection) -> Collection:
+    COLLECTIONS[collection.url] = collection
+    return collection
+
+
+register(
+    Collection(
+        "persons",
+        people.Person,
+        "Person",
+        hidden=SECRET_FIELDS,
+        writable_hidden=frozenset({"password"}),
+        relations=(Relation("departments", people.DepartmentLink.__table__, "person_id", "department_id"),),
+        relations_always=True,
+        hooks=PersonHooks(),
+    )
+)
+register(Collection("departments", people.Department, "Department"))
+register(Collection("studios", people.Studio, "Studio"))
+register(Collection("organisations", people.Organisation, "Organisation", hooks=OrganisationHooks()))
+register(Collection("project-status", catalog.ProjectStatus, "ProjectStatus"))
+register(Collection("task-types", catalog.TaskType, "TaskType", hooks=TaskTypeHooks()))
+register(Collection("task-status", catalog.TaskStatus, "TaskStatus", hooks=TaskStatusHooks()))
+register(
+    Collection(
+        "entity-types",
+        catalog.EntityType,
+        "EntityType",
+        relations=(Relation("task_types", catalog.TaskTypeAssetTypeLink.__table__, "asset_type_id", "task_type_id"),),
+        hooks=EntityTypeHooks(),
+    )
+)
+register(
+    Collection(
+        "task-type-links",
+        projects.ProjectTaskTypeLink,
+        "ProjectTaskTypeLink",
+        create=manager_up,
+        routes=frozenset({"create"}),
+    )
+)
+register(
+    Collection(
+        "task-status-links",
+        projects.ProjectTaskStatusLink,
+        "ProjectTaskStatusLink",
+        create=manager_up,
+        routes=frozenset({"create"}),
+    )
+)
+
+__all__ = ["COLLECTIONS", "register", "admin_only", "anyone"]

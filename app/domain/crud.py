@@ -1,0 +1,329 @@
+"""The generic CRUD engine behind `/data/<collection>`.
+
+A `Collection` declares a table, its URL and type names, its permission policies,
+which columns are hidden or not filterable, its many-to-many relations and optional
+hooks. `CrudService` implements Zou's list/read/create/update/delete semantics once
+for all of them; specialised behaviour lives in hooks, never in a copy of this code.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+import orjson
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.errors import NotFound, WrongParameter
+from app.domain import events
+from app.domain.permissions import Caller, Policy, admin_only, anyone, require
+from app.repositories.crud import Relation, TableRepository
+
+RESERVED_PARAMS = {"page", "limit", "relations", "fields", "force", "with_pass_hash", "cursor"}
+
+
+@dataclass(slots=True)
+class CrudContext:
+    session: AsyncSession
+    caller: Caller
+    settings: Settings
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def flag(self, name: str) -> bool:
+        return str(self.params.get(name, "")).lower() in ("true", "1", "yes")
+
+
+class Hooks:
+    """Per-collection behaviour. Every method is optional; defaults do nothing."""
+
+    def list_filters(self, ctx: CrudContext) -> dict[str, Any]:
+        """Equality filters always applied to reads (e.g. hide preview accounts)."""
+        return {}
+
+    def filterable(self, ctx: CrudContext, collection: Collection) -> frozenset[str] | None:
+        """Columns the caller may filter on; None means every visible column."""
+        return None
+
+    async def present(self, ctx: CrudContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Final shaping of serialized rows (one call per response, not per row)."""
+        return rows
+
+    async def before_create(self, ctx: CrudContext, data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+    async def after_create(self, ctx: CrudContext, row: dict[str, Any]) -> dict[str, Any] | None:
+        """Runs after the insert; may return extra fields for the answer (e.g. a bot's token)."""
+        return None
+
+    async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+    async def after_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> None:
+        return None
+
+    async def before_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
+        return None
+
+    async def after_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
+        return None
+
+
+@dataclass(eq=False)
+class Collection:
+    url: str
+    model: type
+    type_name: str
+    read: Policy = anyone
+    create: Policy = admin_only
+    update: Policy = admin_only
+    delete: Policy = admin_only
+    hidden: frozenset[str] = frozenset()
+    """Columns never returned (secrets)."""
+    not_filterable: frozenset[str] = frozenset()
+    writable_hidden: frozenset[str] = frozenset()
+    """Hidden columns a body may still set (e.g. a person's password, hashed by a hook)."""
+    relations: tuple[Relation, ...] = ()
+    relations_always: bool = False
+    """Serialize relations even without `?relations=true` (Zou does so for persons)."""
+    relations_on_write: bool = True
+    """Include relations in POST/PUT answers (Zou serializes created rows with relations)."""
+    hooks: Hooks = field(default_factory=Hooks)
+    insensitive: frozenset[str] = frozenset({"name"})
+    routes: frozenset[str] = frozenset({"list", "create", "get", "update", "delete"})
+
+    @property
+    def table(self):
+        return self.model.__table__
+
+    @property
+    def event_prefix(self) -> str:
+        return self.table.name.replace("_", "-")
+
+    @cached_property
+    def public_columns(self) -> list:
+        return [c for c in self.table.columns if c.name not in self.hidden]
+
+    @cached_property
+    def column_names(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.table.columns)
+
+    @cached_property
+    def relation_names(self) -> dict[str, Relation]:
+        return {r.name: r for r in self.relations}
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes", "t"):
+        return True
+    if lowered in ("false", "0", "no", "f"):
+        return False
+    raise WrongParameter(f"Invalid boolean value: {value}")
+
+
+def parse_uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise WrongParameter(f"Invalid UUID value: {value}") from None
+
+
+def parse_filter_value(column, raw: Any) -> Any:
+    """Turn a query-string value into a typed one for `column` (lists mean IN)."""
+    if isinstance(raw, list):
+        return [parse_filter_value(column, v) for v in raw]
+    if raw is None or (isinstance(raw, str) and raw.lower() in ("null", "none")) and not isinstance(
+        column.type, (JSONB,)
+    ):
+        return None
+    raw = raw if isinstance(raw, str) else str(raw)
+    ctype = column.type
+    try:
+        if isinstance(ctype, Uuid):
+            return parse_uuid(raw)
+        if isinstance(ctype, Boolean):
+            return parse_bool(raw)
+        if isinstance(ctype, Integer):
+            return int(raw)
+        if isinstance(ctype, Float):
+            return float(raw)
+        if isinstance(ctype, DateTime):
+            return datetime.fromisoformat(raw)
+        if isinstance(ctype, Date):
+            return date.fromisoformat(raw)
+    except ValueError:
+        raise WrongParameter(f"Invalid value for {column.name}: {raw}") from None
+    return raw
+
+
+def parse_filter_param(value: str) -> Any:
+    """`?id=["a","b"]` is a JSON list (IN); anything else is a plain value."""
+    if value.startswith("[") and value.endswith("]"):
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+        if isinstance(parsed, list):
+            return [str(v) if not isinstance(v, str) else v for v in parsed]
+    return value
+
+
+def parse_positive_int(params: Mapping[str, str], name: str, default: int | None = None) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise WrongParameter(f"{name} must be an integer.") from None
+    if value < 1:
+        raise WrongParameter(f"{name} must be a positive integer.")
+    return value
+
+
+class CrudService:
+    """List/read/create/update/delete of one collection, with Zou's semantics."""
+
+    def __init__(self, collection: Collection, ctx: CrudContext) -> None:
+        self.collection = collection
+        self.ctx = ctx
+        self.repo = TableRepository(ctx.session, collection.table, collection.public_columns)
+
+    # --- reading -------------------------------------------------------
+
+    def _filters(self, params: Mapping[str, str]) -> dict[str, Any]:
+        c = self.collection
+        allowed = c.hooks.filterable(self.ctx, c)
+        filters: dict[str, Any] = {}
+        for name, raw in params.items():
+            if name in RESERVED_PARAMS or name not in c.column_names:
+                continue
+            if name in c.hidden or name in c.not_filterable or (allowed is not None and name not in allowed):
+                raise WrongParameter(f"Filtering on {name} is not allowed.")
+            filters[name] = parse_filter_value(c.table.c[name], parse_filter_param(raw))
+        filters.update(c.hooks.list_filters(self.ctx))
+        return filters
+
+    def _columns(self, params: Mapping[str, str]) -> list | None:
+        raw = params.get("fields")
+        if not raw:
+            return None
+        wanted = {f.strip() for f in raw.split(",") if f.strip()} | {"id"}
+        return [col for col in self.collection.public_columns if col.name in wanted]
+
+    async def _serialize(self, rows: list[dict[str, Any]], relations: bool) -> list[dict[str, Any]]:
+        c = self.collection
+        if relations and c.relations and rows:
+            ids = [r["id"] for r in rows]
+            for rel in c.relations:
+                by_owner = await self.repo.related_ids(rel, ids)
+                for r in rows:
+                    r[rel.name] = by_owner.get(r["id"], [])
+        type_name = c.type_name
+        for r in rows:
+            r["type"] = type_name
+        return await c.hooks.present(self.ctx, rows)
+
+    def _wants_relations(self, params: Mapping[str, str]) -> bool:
+        return self.collection.relations_always or str(params.get("relations", "")).lower() == "true"
+
+    async def list(self, params: Mapping[str, str]) -> list[dict[str, Any]] | dict[str, Any]:
+        require(self.collection.read, self.ctx.caller)
+        filters = self._filters(params)
+        columns = self._columns(params)
+        insensitive = self.collection.insensitive
+        relations = self._wants_relations(params) and columns is None
+        page = parse_positive_int(params, "page")
+        if page is None:
+            limit = parse_positive_int(params, "limit")
+            rows = await self.repo.list(filters, insensitive=insensitive, columns=columns, limit=limit)
+            return await self._serialize(rows, relations)
+        limit = parse_positive_int(params, "limit", 100)
+        offset = (page - 1) * limit
+        total = await self.repo.count(filters, insensitive=insensitive)
+        rows = await self.repo.list(
+            filters, insensitive=insensitive, columns=columns, paged=True, limit=limit, offset=offset
+        )
+        return {
+            "data": await self._serialize(rows, relations),
+            "total": total,
+            "nb_pages": math.ceil(total / limit) if total else 0,
+            "limit": limit,
+            "offset": offset,
+            "page": page,
+        }
+
+    async def fetch(self, row_id: str) -> dict[str, Any]:
+        row = await self.repo.get(row_id)
+        if row is None:
+            raise NotFound(f"{self.collection.type_name} not found.")
+        return row
+
+    async def get(self, row_id: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        row = await self.fetch(row_id)
+        require(self.collection.read, self.ctx.caller, row)
+        relations = self.collection.relations_always or str((params or {}).get("relations", "true")).lower() == "true"
+        return (await self._serialize([row], relations))[0]
+
+    # --- writing -------------------------------------------------------
+
+    def _split_relations(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        links = {k: data.pop(k) for k in list(data) if k in self.collection.relation_names}
+        return data, {k: [str(v) for v in (ids or [])] for k, ids in links.items()}
+
+    async def _write_links(self, row_id: str, links: dict[str, list[str]]) -> None:
+        for name, ids in links.items():
+            await self.repo.replace_links(self.collection.relation_names[name], row_id, ids)
+
+    async def _event(self, action: str, row: dict[str, Any]) -> None:
+        table = self.collection.table.name
+        await events.emit(
+            self.ctx.session,
+            f"{self.collection.event_prefix}:{action}",
+            {f"{table}_id": row["id"]},
+            project_id=row.get("project_id"),
+            user_id=self.ctx.caller.id,
+        )
+
+    async def create(self, data: dict[str, Any]) -> dict[str, Any]:
+        c = self.collection
+        require(c.create, self.ctx.caller, data)
+        data = await c.hooks.before_create(self.ctx, dict(data))
+        data, links = self._split_relations(data)
+        row = await self.repo.insert(data)
+        await self._write_links(row["id"], links)
+        extra = await c.hooks.after_create(self.ctx, row)
+        await self._event("new", row)
+        out = (await self._serialize([row], c.relations_on_write))[0]
+        return {**out, **extra} if extra else out
+
+    async def update(self, row_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        c = self.collection
+        row = await self.fetch(row_id)
+        require(c.update, self.ctx.caller, row)
+        data = await c.hooks.before_update(self.ctx, row, dict(data))
+        data, links = self._split_relations(data)
+        updated = await self.repo.update(row_id, data) if data else row
+        await self._write_links(row_id, links)
+        await c.hooks.after_update(self.ctx, updated, data)
+        await self._event("update", updated)
+        return (await self._serialize([updated], c.relations_on_write))[0]
+
+    async def delete(self, row_id: str) -> None:
+        c = self.collection
+        row = await self.fetch(row_id)
+        require(c.delete, self.ctx.caller, row)
+        await c.hooks.before_delete(self.ctx, row)
+        for rel in c.relations:
+            await self.repo.replace_links(rel, row_id, [])
+        await self.repo.delete(row_id)
+        await c.hooks.after_delete(self.ctx, row)
+        await self._event("delete", row)

@@ -1,0 +1,29 @@
+"""Emitting `<model>:<action>` events: persisted in the request's transaction, published after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.repositories.events import EventRepository
+
+PENDING = "pending_events"
+
+
+async def emit(
+    session: AsyncSession,
+    name: str,
+    data: dict[str, Any],
+    *,
+    project_id: str | None = None,
+    user_id: str | None = None,
+) -> None:
+    row = await EventRepository(session).add(name, data, project_id, user_id)
+    session.info.setdefault(PENDING, []).append(
+        {"name": name, "data": data, "project_id": project_id, "user_id": user_id, "created_at": row["created_at"]}
+    )
+
+
+def take_pending(session: AsyncSession) -> list[dict[str, Any]]:
+    return session.info.pop(PENDING, [])

@@ -1,0 +1,57 @@
+"""The ASGI application: `app.main:app`."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.core.config import VERSION, Settings, get_settings
+from app.core.database import database_url, make_engine, make_sessionmaker
+from app.core.errors import install_error_handlers
+from app.core.events import EventBus
+from app.core.prefix import StripApiPrefix
+from app.core.responses import JSONResponse
+from app.routers import auth, catalog, crud, departments, index
+
+log = logging.getLogger("tsubame")
+
+
+def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        own_engine = app.state.engine is None
+        if own_engine:
+            app.state.engine = make_engine(database_url(settings))
+            app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        await app.state.bus.start()
+        yield
+        await app.state.bus.stop()
+        if own_engine:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Tsubame",
+        version=VERSION,
+        description="A fast, async, drop-in implementation of the Zou production-tracking API.",
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine) if engine is not None else None
+    app.state.bus = EventBus(settings.redis_url)
+    install_error_handlers(app)
+    # Specific routes first: `/data/x/{id}` must not shadow `/data/x/something`. Routes are
+    # added flat (not through include_router) so that `app.routes` lists every one of them.
+    for router in (index.router, auth.router, departments.router, catalog.router, crud.build_router()):
+        app.router.routes.extend(router.routes)
+    app.add_middleware(StripApiPrefix)
+    return app
+
+
+app = create_app()

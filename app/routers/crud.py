@@ -1,0 +1,104 @@
+"""Builds the five `/data/<collection>` routes of every registered collection."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request, Response
+
+from app.core.responses import JSONResponse
+from app.domain.collections import COLLECTIONS
+from app.domain.crud import Collection, CrudContext, CrudService
+from app.routers.deps import AppSettings, CurrentUser, DbSession
+from app.schemas.crud import body_values, create_schema, read_schema, update_schema
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed id, bad filter or invalid body"},
+    401: {"description": "Missing or invalid token"},
+    403: {"description": "The caller's role may not do this"},
+}
+
+
+def _service(c: Collection, request: Request, session, settings, caller) -> CrudService:
+    return CrudService(c, CrudContext(session, caller, settings, dict(request.query_params)))
+
+
+def add_collection_routes(router: APIRouter, c: Collection) -> None:
+    base = f"/data/{c.url}"
+    tag = c.url
+    Read = read_schema(c)
+    Create = create_schema(c)
+    Update = update_schema(c)
+    name = c.type_name
+
+    async def list_rows(
+        request: Request,
+        session: DbSession,
+        settings: AppSettings,
+        caller: CurrentUser,
+        page: Annotated[str | None, Query(description="Page number; turns the answer into a page object")] = None,
+        limit: Annotated[str | None, Query(description="Page size (default 100)")] = None,
+        relations: Annotated[str | None, Query(description="`true` adds many-to-many id lists")] = None,
+        fields: Annotated[str | None, Query(description="Comma-separated fields to return")] = None,
+    ) -> Response:
+        return JSONResponse(await _service(c, request, session, settings, caller).list(request.query_params))
+
+    async def create_row(
+        request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser, body: Annotated[Create, Body()]
+    ) -> Response:
+        row = await _service(c, request, session, settings, caller).create(body_values(body))
+        return JSONResponse(row, status_code=201)
+
+    async def get_row(
+        instance_id: uuid.UUID, request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser
+    ) -> Response:
+        service = _service(c, request, session, settings, caller)
+        return JSONResponse(await service.get(str(instance_id), request.query_params))
+
+    async def update_row(
+        instance_id: uuid.UUID,
+        request: Request,
+        session: DbSession,
+        settings: AppSettings,
+        caller: CurrentUser,
+        body: Annotated[Update, Body()],
+    ) -> Response:
+        service = _service(c, request, session, settings, caller)
+        return JSONResponse(await service.update(str(instance_id), body_values(body)))
+
+    async def delete_row(
+        instance_id: uuid.UUID, request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser
+    ) -> Response:
+        await _service(c, request, session, settings, caller).delete(str(instance_id))
+        return Response(status_code=204)
+
+    many = {200: {"model": list[Read]}, **ERRORS}
+    one = {200: {"model": Read}, **ERRORS, 404: {"description": "Unknown id"}}
+    for path, shown in ((base, True), (base + "/", False)):
+        if "list" in c.routes:
+            router.add_api_route(path, list_rows, methods=["GET"], summary=f"List {c.url}", tags=[tag],
+                                 responses=many, include_in_schema=shown, operation_id=f"list_{c.url}_{int(shown)}")
+        if "create" not in c.routes:
+            continue
+        router.add_api_route(path, create_row, methods=["POST"], summary=f"Create a {name}", tags=[tag],
+                             status_code=201, responses={201: {"model": Read}, **ERRORS}, include_in_schema=shown,
+                             operation_id=f"create_{c.url}_{int(shown)}")
+    item = base + "/{instance_id}"
+    if "get" in c.routes:
+        router.add_api_route(item, get_row, methods=["GET"], summary=f"Get a {name}", tags=[tag], responses=one,
+                             operation_id=f"get_{c.url}")
+    if "update" in c.routes:
+        router.add_api_route(item, update_row, methods=["PUT"], summary=f"Update a {name}", tags=[tag], responses=one,
+                             operation_id=f"update_{c.url}")
+    if "delete" in c.routes:
+        router.add_api_route(item, delete_row, methods=["DELETE"], summary=f"Delete a {name}", tags=[tag],
+                         status_code=204, responses={**ERRORS, 404: {"description": "Unknown id"}},
+                         operation_id=f"delete_{c.url}")
+
+
+def build_router() -> APIRouter:
+    router = APIRouter()
+    for collection in COLLECTIONS.values():
+        add_collection_routes(router, collection)
+    return router
