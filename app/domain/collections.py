@@ -5,10 +5,10 @@ from __future__ import annotations
 from app.domain.crud import Collection
 from app.domain.catalog_hooks import EntityTypeHooks, OrganisationHooks, TaskStatusHooks, TaskTypeHooks
 from app.domain.person_hooks import PersonHooks
-from app.domain.permissions import admin_only, anyone, manager_up
+from app.domain.permissions import admin_only, anyone
 from app.domain.persons import SECRET_FIELDS
 from app.repositories.crud import Relation
-from app.repositories.tables import catalog, people, projects
+from app.repositories.tables import catalog, people
 
 COLLECTIONS: dict[str, Collection] = {}
 
@@ -45,23 +45,4 @@ register(
         hooks=EntityTypeHooks(),
     )
 )
-register(
-    Collection(
-        "task-type-links",
-        projects.ProjectTaskTypeLink,
-        "ProjectTaskTypeLink",
-        create=manager_up,
-        routes=frozenset({"create"}),
-    )
-)
-register(
-    Collection(
-        "task-status-links",
-        projects.ProjectTaskStatusLink,
-        "ProjectTaskStatusLink",
-        create=manager_up,
-        routes=frozenset({"create"}),
-    )
-)
-
 __all__ = ["COLLECTIONS", "register", "admin_only", "anyone"]
