@@ -54,7 +54,6 @@ def create_admin(email: str, password: str = typer.Option(..., "--password", "-p
 def setup() -> None:
     """Migrate, load the default data and make sure an admin exists (what `make run` does first)."""
     from app.domain.setup import ensure_admin
-    from app.domain.setup import init_data as load
 
     settings = get_settings()
     migrate()

@@ -27,17 +27,37 @@ from app.routers.deps import get_session
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_database_url() -> str:
+def server_url() -> str:
+    """The PostgreSQL server the tests use: TEST_DATABASE_URL, or the embedded one."""
+    from app.core.database import database_url
+
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return embedded_url(ROOT / "var" / "test")
+    return database_url(Settings(database_url=url)) if url else embedded_url(ROOT / "var" / "test")
+
+
+def with_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+# One database per test process, so parallel runs (developers, CI, helpers) never collide.
+TEST_DB = f"tsubame_test_{os.getpid()}"
+
+
+async def _admin_execute(statement: str) -> None:
+    admin = make_engine(server_url(), pool_size=1, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     return Settings(
-        database_url=test_database_url(),
+        database_url=with_database(server_url(), TEST_DB),
         data_dir=tmp_path_factory.mktemp("data"),
         secret_key="test-secret-key-which-is-long-enough-for-hs256",
         bcrypt_rounds=4,
@@ -48,10 +68,9 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"')
+    await _admin_execute(f'CREATE DATABASE "{TEST_DB}"')
     engine = make_engine(settings.database_url, pool_size=5)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
     async with engine.connect() as conn:
         await conn.run_sync(upgrade_on)
         await conn.commit()
@@ -63,6 +82,7 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
         await seed_people(session, settings)
     yield engine
     await engine.dispose()
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
 
 
 PEOPLE: dict[str, str] = {}  # role -> person id, filled once per run

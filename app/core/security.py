@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bcrypt
@@ -50,7 +50,7 @@ def encode_token(
     identity_type: str = "person",
     extra: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "fresh": False,
         "iat": now,

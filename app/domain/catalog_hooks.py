@@ -12,7 +12,15 @@ ORGANISATION_PRIVATE = frozenset({"chat_token_slack", "chat_webhook_mattermost",
 
 
 class OrganisationHooks(Hooks):
-    async def present(self, ctx: CrudContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def filterable(self, ctx: CrudContext, collection) -> frozenset[str] | None:
+        return None if ctx.caller.is_admin else collection.column_names - ORGANISATION_PRIVATE
+
+    async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        if "hours_by_day" in data and data["hours_by_day"] is None:
+            raise WrongParameter("hours_by_day must be a number.")
+        return data
+
+    async def present(self, ctx: CrudContext, rows: list[dict[str, Any]], mode: str) -> list[dict[str, Any]]:
         if ctx.caller.is_admin:
             return rows
         return [{k: v for k, v in row.items() if k not in ORGANISATION_PRIVATE} for row in rows]
@@ -33,6 +41,20 @@ class TaskStatusHooks(Hooks):
 
 
 class TaskTypeHooks(Hooks):
+    """Task type names are unique whatever their case, across entities and departments."""
+
+    async def before_create(self, ctx: CrudContext, data: dict[str, Any]) -> dict[str, Any]:
+        if await CatalogRepository(ctx.session).task_type_named(data["name"]):
+            raise WrongParameter("A task type with similar name already exists")
+        return data
+
+    async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        name = data.get("name")
+        if name is not None and name != row["name"]:
+            if await CatalogRepository(ctx.session).task_type_named(name, except_id=row["id"]):
+                raise WrongParameter("A task type with similar name already exists")
+        return data
+
     async def before_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
         repo = CatalogRepository(ctx.session)
         if ctx.flag("force"):
@@ -40,7 +62,9 @@ class TaskTypeHooks(Hooks):
             return
         blockers = await repo.task_type_usage(row["id"])
         if blockers:
-            raise WrongParameter(f"This task type is still used by {', '.join(blockers)}. Use force=true to delete it.")
+            raise WrongParameter(
+                f"Task type is attached to {' and '.join(blockers)}. Re-issue the request with force=true to detach."
+            )
 
 
 class EntityTypeHooks(Hooks):

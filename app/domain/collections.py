@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.domain.crud import Collection
 from app.domain.catalog_hooks import EntityTypeHooks, OrganisationHooks, TaskStatusHooks, TaskTypeHooks
+from app.domain.crud import Collection
+from app.domain.permissions import admin_only, anyone, self_or_admin
 from app.domain.person_hooks import PersonHooks
-from app.domain.permissions import admin_only, anyone
 from app.domain.persons import SECRET_FIELDS
 from app.repositories.crud import Relation
 from app.repositories.tables import catalog, people
@@ -26,7 +26,8 @@ register(
         hidden=SECRET_FIELDS,
         writable_hidden=frozenset({"password"}),
         relations=(Relation("departments", people.DepartmentLink.__table__, "person_id", "department_id"),),
-        relations_always=True,
+        lowercased=frozenset({"email"}),
+        update=self_or_admin,
         hooks=PersonHooks(),
     )
 )
@@ -42,6 +43,7 @@ register(
         catalog.EntityType,
         "EntityType",
         relations=(Relation("task_types", catalog.TaskTypeAssetTypeLink.__table__, "asset_type_id", "task_type_id"),),
+        event_name="asset-type",
         hooks=EntityTypeHooks(),
     )
 )

@@ -27,7 +27,11 @@ from app.domain import events
 from app.domain.permissions import Caller, Policy, admin_only, anyone, require
 from app.repositories.crud import Relation, TableRepository
 
-RESERVED_PARAMS = {"page", "limit", "relations", "fields", "force", "with_pass_hash", "cursor"}
+RESERVED_PARAMS = {"page", "limit", "relations", "fields"}
+TRUE_VALUES = ("y", "yes", "t", "true", "on", "1")
+FALSE_VALUES = ("n", "no", "f", "false", "off", "0")
+INVALID_FORMAT = "One of the provided values has an invalid format."
+DEFAULT_PAGE_SIZE = 100
 
 
 @dataclass(slots=True)
@@ -36,9 +40,11 @@ class CrudContext:
     caller: Caller
     settings: Settings
     params: Mapping[str, str] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    """Scratch space shared by the hooks of one operation."""
 
     def flag(self, name: str) -> bool:
-        return str(self.params.get(name, "")).lower() in ("true", "1", "yes")
+        return str(self.params.get(name, "")).lower() == "true"
 
 
 class Hooks:
@@ -48,13 +54,21 @@ class Hooks:
         """Equality filters always applied to reads (e.g. hide preview accounts)."""
         return {}
 
+    def list_scope(self, ctx: CrudContext) -> list[Any]:
+        """Extra SQL conditions (built by a repository) restricting what the caller may list."""
+        return []
+
     def filterable(self, ctx: CrudContext, collection: Collection) -> frozenset[str] | None:
         """Columns the caller may filter on; None means every visible column."""
         return None
 
-    async def present(self, ctx: CrudContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Final shaping of serialized rows (one call per response, not per row)."""
+    async def present(self, ctx: CrudContext, rows: list[dict[str, Any]], mode: str) -> list[dict[str, Any]]:
+        """Final shaping of serialized rows, once per response; `mode` is "list", "get" or "write"."""
         return rows
+
+    async def check_read(self, ctx: CrudContext, row: dict[str, Any]) -> None:
+        """Instance-level read check for GET one (after the collection's read policy)."""
+        return None
 
     async def before_create(self, ctx: CrudContext, data: dict[str, Any]) -> dict[str, Any]:
         return data
@@ -66,7 +80,8 @@ class Hooks:
     async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         return data
 
-    async def after_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> None:
+    async def after_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | None:
+        """Runs after the update; may return extra fields for the answer."""
         return None
 
     async def before_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
@@ -91,12 +106,13 @@ class Collection:
     writable_hidden: frozenset[str] = frozenset()
     """Hidden columns a body may still set (e.g. a person's password, hashed by a hook)."""
     relations: tuple[Relation, ...] = ()
-    relations_always: bool = False
-    """Serialize relations even without `?relations=true` (Zou does so for persons)."""
-    relations_on_write: bool = True
-    """Include relations in POST/PUT answers (Zou serializes created rows with relations)."""
     hooks: Hooks = field(default_factory=Hooks)
     insensitive: frozenset[str] = frozenset({"name"})
+    """Columns filtered with ILIKE (case-insensitive, wildcards allowed), as Zou does for `name`."""
+    lowercased: frozenset[str] = frozenset()
+    """Columns stored lower-cased (emails): their filter values are lower-cased too."""
+    event_name: str | None = None
+    """Event prefix when it differs from the table name (entity types emit `asset-type:*`)."""
     routes: frozenset[str] = frozenset({"list", "create", "get", "update", "delete"})
 
     @property
@@ -105,7 +121,11 @@ class Collection:
 
     @property
     def event_prefix(self) -> str:
-        return self.table.name.replace("_", "-")
+        return self.event_name or self.table.name.replace("_", "-")
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.event_prefix.replace('-', '_')}_id"
 
     @cached_property
     def public_columns(self) -> list:
@@ -120,30 +140,43 @@ class Collection:
         return {r.name: r for r in self.relations}
 
 
+class InvalidFormat(WrongParameter):
+    """A filter value the column's type cannot hold (Zou answers without `data`)."""
+
+    def __init__(self) -> None:
+        super().__init__(INVALID_FORMAT)
+
+    def body(self) -> dict:
+        return {"error": True, "message": self.message}
+
+
 def parse_bool(value: str) -> bool:
     lowered = value.lower()
-    if lowered in ("true", "1", "yes", "t"):
+    if lowered in TRUE_VALUES:
         return True
-    if lowered in ("false", "0", "no", "f"):
+    if lowered in FALSE_VALUES:
         return False
     raise WrongParameter(f"Invalid boolean value: {value}")
 
 
 def parse_uuid(value: str) -> str:
+    if value == "":
+        raise InvalidFormat()
     try:
-        return str(uuid.UUID(value))
+        parsed = uuid.UUID(value)
     except (ValueError, AttributeError, TypeError):
         raise WrongParameter(f"Invalid UUID value: {value}") from None
+    if len(value) != 36:
+        raise WrongParameter(f"Invalid UUID value: {value}")
+    return str(parsed)
 
 
 def parse_filter_value(column, raw: Any) -> Any:
     """Turn a query-string value into a typed one for `column` (lists mean IN)."""
     if isinstance(raw, list):
         return [parse_filter_value(column, v) for v in raw]
-    if raw is None or (isinstance(raw, str) and raw.lower() in ("null", "none")) and not isinstance(
-        column.type, (JSONB,)
-    ):
-        return None
+    if isinstance(column.type, JSONB):
+        raise InvalidFormat()
     raw = raw if isinstance(raw, str) else str(raw)
     ctype = column.type
     try:
@@ -160,33 +193,31 @@ def parse_filter_value(column, raw: Any) -> Any:
         if isinstance(ctype, Date):
             return date.fromisoformat(raw)
     except ValueError:
-        raise WrongParameter(f"Invalid value for {column.name}: {raw}") from None
+        raise InvalidFormat() from None
     return raw
 
 
-def parse_filter_param(value: str) -> Any:
+def parse_filter_param(name: str, value: str) -> Any:
     """`?id=["a","b"]` is a JSON list (IN); anything else is a plain value."""
-    if value.startswith("[") and value.endswith("]"):
-        try:
-            parsed = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-        if isinstance(parsed, list):
-            return [str(v) if not isinstance(v, str) else v for v in parsed]
-    return value
-
-
-def parse_positive_int(params: Mapping[str, str], name: str, default: int | None = None) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
+    if not value.startswith("["):
+        return value
     try:
-        value = int(raw)
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        raise WrongParameter(f"Malformed list filter for field {name}.") from None
+    if not isinstance(parsed, list):
+        raise WrongParameter(f"Malformed list filter for field {name}.")
+    return [v if isinstance(v, str) else orjson.dumps(v).decode() for v in parsed]
+
+
+def parse_int(params: Mapping[str, str], name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
     except ValueError:
         raise WrongParameter(f"{name} must be an integer.") from None
-    if value < 1:
-        raise WrongParameter(f"{name} must be a positive integer.")
-    return value
 
 
 class CrudService:
@@ -204,22 +235,26 @@ class CrudService:
         allowed = c.hooks.filterable(self.ctx, c)
         filters: dict[str, Any] = {}
         for name, raw in params.items():
-            if name in RESERVED_PARAMS or name not in c.column_names:
+            if name in RESERVED_PARAMS:
+                continue
+            if name in c.relation_names:
+                filters[name] = parse_uuid(raw)
+                continue
+            if name not in c.column_names:
                 continue
             if name in c.hidden or name in c.not_filterable or (allowed is not None and name not in allowed):
                 raise WrongParameter(f"Filtering on {name} is not allowed.")
-            filters[name] = parse_filter_value(c.table.c[name], parse_filter_param(raw))
+            if name in c.insensitive:
+                filters[name] = raw  # ILIKE pattern, taken literally (Zou allows wildcards)
+                continue
+            value = parse_filter_value(c.table.c[name], parse_filter_param(name, raw))
+            if name in c.lowercased:
+                value = [v.lower() for v in value] if isinstance(value, list) else value.lower()
+            filters[name] = value
         filters.update(c.hooks.list_filters(self.ctx))
         return filters
 
-    def _columns(self, params: Mapping[str, str]) -> list | None:
-        raw = params.get("fields")
-        if not raw:
-            return None
-        wanted = {f.strip() for f in raw.split(",") if f.strip()} | {"id"}
-        return [col for col in self.collection.public_columns if col.name in wanted]
-
-    async def _serialize(self, rows: list[dict[str, Any]], relations: bool) -> list[dict[str, Any]]:
+    async def _serialize(self, rows: list[dict[str, Any]], relations: bool, mode: str) -> list[dict[str, Any]]:
         c = self.collection
         if relations and c.relations and rows:
             ids = [r["id"] for r in rows]
@@ -230,32 +265,43 @@ class CrudService:
         type_name = c.type_name
         for r in rows:
             r["type"] = type_name
-        return await c.hooks.present(self.ctx, rows)
+        return await c.hooks.present(self.ctx, rows, mode)
 
-    def _wants_relations(self, params: Mapping[str, str]) -> bool:
-        return self.collection.relations_always or str(params.get("relations", "")).lower() == "true"
+    @staticmethod
+    def _only_fields(rows: list[dict[str, Any]], params: Mapping[str, str]) -> list[dict[str, Any]]:
+        raw = params.get("fields")
+        if not raw:
+            return rows
+        wanted = {f.strip() for f in raw.split(",") if f.strip()} | {"id", "type"}
+        return [{k: v for k, v in r.items() if k in wanted} for r in rows]
 
     async def list(self, params: Mapping[str, str]) -> list[dict[str, Any]] | dict[str, Any]:
-        require(self.collection.read, self.ctx.caller)
+        c = self.collection
+        require(c.read, self.ctx.caller)
         filters = self._filters(params)
-        columns = self._columns(params)
-        insensitive = self.collection.insensitive
-        relations = self._wants_relations(params) and columns is None
-        page = parse_positive_int(params, "page")
-        if page is None:
-            limit = parse_positive_int(params, "limit")
-            rows = await self.repo.list(filters, insensitive=insensitive, columns=columns, limit=limit)
-            return await self._serialize(rows, relations)
-        limit = parse_positive_int(params, "limit", 100)
+        page = parse_int(params, "page")
+        relations = str(params.get("relations", "")).lower() == "true"
+        query = {
+            "insensitive": c.insensitive,
+            "relations": c.relation_names,
+            "extra": c.hooks.list_scope(self.ctx),
+        }
+        if page is None or page < 0:
+            rows = await self.repo.list(filters, **query)
+            return self._only_fields(await self._serialize(rows, relations, "list"), params)
+        limit = parse_int(params, "limit") or DEFAULT_PAGE_SIZE
+        if limit < 1:
+            raise WrongParameter("limit must be a positive integer.")
         offset = (page - 1) * limit
-        total = await self.repo.count(filters, insensitive=insensitive)
-        rows = await self.repo.list(
-            filters, insensitive=insensitive, columns=columns, paged=True, limit=limit, offset=offset
-        )
+        total = await self.repo.count(filters, **query)
+        rows = []
+        if page >= 1 and offset < total:
+            rows = await self.repo.list(filters, **query, paged=True, limit=limit, offset=offset)
+        data = self._only_fields(await self._serialize(rows, relations, "list"), params)
         return {
-            "data": await self._serialize(rows, relations),
+            "data": data,
             "total": total,
-            "nb_pages": math.ceil(total / limit) if total else 0,
+            "nb_pages": math.ceil(total / limit),
             "limit": limit,
             "offset": offset,
             "page": page,
@@ -270,8 +316,9 @@ class CrudService:
     async def get(self, row_id: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         row = await self.fetch(row_id)
         require(self.collection.read, self.ctx.caller, row)
-        relations = self.collection.relations_always or str((params or {}).get("relations", "true")).lower() == "true"
-        return (await self._serialize([row], relations))[0]
+        await self.collection.hooks.check_read(self.ctx, row)
+        relations = str((params or {}).get("relations", "true")).lower() != "false"
+        return (await self._serialize([row], relations, "get"))[0]
 
     # --- writing -------------------------------------------------------
 
@@ -284,11 +331,10 @@ class CrudService:
             await self.repo.replace_links(self.collection.relation_names[name], row_id, ids)
 
     async def _event(self, action: str, row: dict[str, Any]) -> None:
-        table = self.collection.table.name
         await events.emit(
             self.ctx.session,
             f"{self.collection.event_prefix}:{action}",
-            {f"{table}_id": row["id"]},
+            {self.collection.event_key: row["id"]},
             project_id=row.get("project_id"),
             user_id=self.ctx.caller.id,
         )
@@ -302,20 +348,23 @@ class CrudService:
         await self._write_links(row["id"], links)
         extra = await c.hooks.after_create(self.ctx, row)
         await self._event("new", row)
-        out = (await self._serialize([row], c.relations_on_write))[0]
+        out = (await self._serialize([row], True, "write"))[0]
         return {**out, **extra} if extra else out
 
     async def update(self, row_id: str, data: dict[str, Any]) -> dict[str, Any]:
         c = self.collection
         row = await self.fetch(row_id)
         require(c.update, self.ctx.caller, row)
-        data = await c.hooks.before_update(self.ctx, row, dict(data))
+        data = dict(data)
+        data.pop("project_id", None)  # rows never move between projects through PUT
+        data = await c.hooks.before_update(self.ctx, row, data)
         data, links = self._split_relations(data)
         updated = await self.repo.update(row_id, data) if data else row
         await self._write_links(row_id, links)
-        await c.hooks.after_update(self.ctx, updated, data)
+        extra = await c.hooks.after_update(self.ctx, updated, data)
         await self._event("update", updated)
-        return (await self._serialize([updated], c.relations_on_write))[0]
+        out = (await self._serialize([updated], True, "write"))[0]
+        return {**out, **extra} if extra else out
 
     async def delete(self, row_id: str) -> None:
         c = self.collection

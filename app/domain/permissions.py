@@ -27,6 +27,9 @@ class Caller:
     person: dict[str, Any] = field(default_factory=dict)
     department_ids: list[str] = field(default_factory=list)
     jti: str | None = None
+    identity_type: str = "person"
+    """`person` (login session), `person_api` (API token of a person) or `bot`."""
+    refresh_jti: str | None = None
 
     @property
     def is_admin(self) -> bool:

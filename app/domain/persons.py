@@ -23,7 +23,8 @@ SECRET_FIELDS = frozenset(
 
 
 def full_name(row: dict[str, Any]) -> str:
-    return f"{row.get('first_name') or ''} {row.get('last_name') or ''}".strip()
+    first, last = row.get("first_name") or "", row.get("last_name") or ""
+    return f"{first} {last}" if first and last else first + last
 
 
 def present_person(row: dict[str, Any]) -> dict[str, Any]:

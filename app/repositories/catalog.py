@@ -11,11 +11,9 @@ from app.repositories.tables.projects import (
     ProjectTemplateTaskTypeLink,
     ScheduleItem,
 )
-from app.repositories.tables.tasks import Task
 
 # Tables whose rows point at a task type, with the label used in error messages.
 TASK_TYPE_USERS = (
-    (Task.__table__, "tasks"),
     (ScheduleItem.__table__, "schedule items"),
     (ProjectTaskTypeLink.__table__, "projects"),
 )
@@ -50,8 +48,15 @@ class CatalogRepository:
 
     async def entity_type_named(self, name: str) -> bool:
         t = EntityType.__table__
-        stmt = select(exists().where(func.lower(t.c.name) == name.lower()))
+        stmt = select(exists().where(t.c.name.ilike(name)))
         return bool((await self.session.execute(stmt)).scalar())
+
+    async def task_type_named(self, name: str, except_id: str | None = None) -> bool:
+        t = TaskType.__table__
+        cond = [func.lower(t.c.name) == name.lower()]
+        if except_id:
+            cond.append(t.c.id != except_id)
+        return bool((await self.session.execute(select(exists().where(*cond)))).scalar())
 
     async def task_types_by_ids(self, ids: list[str]) -> list[dict]:
         t = TaskType.__table__

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, delete, func, insert, or_, select, update
+from sqlalchemy import Column, ColumnElement, Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.tables.base import utc_now
@@ -27,30 +27,35 @@ class Relation:
     remote: str  # link column pointing at the listed rows
 
 
-def escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class TableRepository:
     def __init__(self, session: AsyncSession, table: Table, columns: Sequence[Column] | None = None) -> None:
         self.session = session
         self.table = table
         self.columns = list(columns) if columns is not None else list(table.columns)
 
-    def _where(self, filters: Mapping[str, Any], insensitive: Iterable[str] = ()) -> list[ColumnElement]:
+    def _where(
+        self,
+        filters: Mapping[str, Any],
+        insensitive: Iterable[str] = (),
+        relations: Mapping[str, Relation] | None = None,
+    ) -> list[ColumnElement]:
+        """Equality filters; lists mean IN, `insensitive` columns use ILIKE, relations mean "linked to"."""
         clauses: list[ColumnElement] = []
         insensitive = set(insensitive)
+        relations = relations or {}
         for name, value in filters.items():
+            if name in relations:
+                rel = relations[name]
+                linked = select(rel.link.c[rel.local]).where(rel.link.c[rel.remote] == value)
+                clauses.append(self.table.c.id.in_(linked))
+                continue
             col = self.table.c[name]
             if isinstance(value, list):
-                if name in insensitive:
-                    clauses.append(or_(*(col.ilike(escape_like(v), escape="\\") for v in value)))
-                else:
-                    clauses.append(col.in_(value))
+                clauses.append(col.in_(value))
             elif value is None:
                 clauses.append(col.is_(None))
             elif name in insensitive:
-                clauses.append(col.ilike(escape_like(value), escape="\\"))
+                clauses.append(col.ilike(value))
             else:
                 clauses.append(col == value)
         return clauses
@@ -63,13 +68,14 @@ class TableRepository:
         filters: Mapping[str, Any] | None = None,
         *,
         insensitive: Iterable[str] = (),
+        relations: Mapping[str, Relation] | None = None,
         extra: Sequence[ColumnElement] = (),
         columns: Sequence[Column] | None = None,
         paged: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        stmt = self._select(columns).where(*self._where(filters or {}, insensitive), *extra)
+        stmt = self._select(columns).where(*self._where(filters or {}, insensitive, relations), *extra)
         c = self.table.c
         if paged:
             stmt = stmt.order_by(c.updated_at.desc(), c.created_at.desc(), c.id)
@@ -81,9 +87,15 @@ class TableRepository:
         return [dict(m) for m in result.mappings()]
 
     async def count(
-        self, filters: Mapping[str, Any] | None = None, *, insensitive: Iterable[str] = (), extra: Sequence = ()
+        self,
+        filters: Mapping[str, Any] | None = None,
+        *,
+        insensitive: Iterable[str] = (),
+        relations: Mapping[str, Relation] | None = None,
+        extra: Sequence = (),
     ) -> int:
-        stmt = select(func.count()).select_from(self.table).where(*self._where(filters or {}, insensitive), *extra)
+        where = self._where(filters or {}, insensitive, relations)
+        stmt = select(func.count()).select_from(self.table).where(*where, *extra)
         return (await self.session.execute(stmt)).scalar_one()
 
     async def get(self, row_id: str, columns: Sequence[Column] | None = None) -> dict[str, Any] | None:
@@ -128,6 +140,4 @@ class TableRepository:
         await self.session.execute(delete(link).where(link.c[relation.local] == owner_id))
         targets = list(dict.fromkeys(target_ids))
         if targets:
-            await self.session.execute(
-                insert(link), [{relation.local: owner_id, relation.remote: t} for t in targets]
-            )
+            await self.session.execute(insert(link), [{relation.local: owner_id, relation.remote: t} for t in targets])

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.base import new_id, utc_now
+from app.repositories.tables.events import ApiEvent
 
 
 class EventRepository:

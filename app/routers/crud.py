@@ -1,6 +1,5 @@
 """Builds the five `/data/<collection>` routes of every registered collection."""
 
-from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +27,7 @@ class ProjectStatus(Base):
     name: Mapped[str] = mapped_column(String(20), nullable=False, index=True, unique=True)
     color: Mapped[str] = mapped_column(String(7), nullable=False)
 
+
 class TaskType(Base):
     __tablename__ = "task_type"
     __table_args__ = (UniqueConstraint("name", "for_entity", "department_id"),)
@@ -25,13 +35,14 @@ class TaskType(Base):
     name: Mapped[str] = mapped_column(String(40), nullable=False)
     short_name: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
-    color: Mapped[str | None] = mapped_column(String(7), default='#FFFFFF')
+    color: Mapped[str | None] = mapped_column(String(7), default="#FFFFFF")
     priority: Mapped[int | None] = mapped_column(Integer, default=1)
-    for_entity: Mapped[str | None] = mapped_column(String(30), default='Asset')
+    for_entity: Mapped[str | None] = mapped_column(String(30), default="Asset")
     allow_timelog: Mapped[bool | None] = mapped_column(Boolean, default=True)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
     shotgun_id: Mapped[int | None] = mapped_column(Integer, index=True)
     department_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), index=True)
+
 
 class TaskStatus(Base):
     __tablename__ = "task_status"
@@ -52,6 +63,7 @@ class TaskStatus(Base):
     shotgun_id: Mapped[int | None] = mapped_column(Integer)
     for_concept: Mapped[bool | None] = mapped_column(Boolean, default=False, server_default=text("false"))
 
+
 class EntityType(Base):
     __tablename__ = "entity_type"
 
@@ -60,24 +72,33 @@ class EntityType(Base):
     description: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
 
+
 class TaskTypeAssetTypeLink(LinkBase):
     __tablename__ = "task_type_asset_type_link"
     __table_args__ = (UniqueConstraint("asset_type_id", "task_type_id"),)
 
-    asset_type_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity_type.id"), primary_key=True, index=True)
-    task_type_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), primary_key=True, index=True)
+    asset_type_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("entity_type.id"), primary_key=True, index=True
+    )
+    task_type_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("task_type.id"), primary_key=True, index=True
+    )
+
 
 class StatusAutomation(Base):
     __tablename__ = "status_automation"
 
-    entity_type: Mapped[str | None] = mapped_column(String(40), default='asset')
+    entity_type: Mapped[str | None] = mapped_column(String(40), default="asset")
     in_task_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), index=True)
     in_task_status_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_status.id"), index=True)
-    out_field_type: Mapped[str] = mapped_column(String(255), nullable=False, default='status')
+    out_field_type: Mapped[str] = mapped_column(String(255), nullable=False, default="status")
     out_task_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), index=True)
-    out_task_status_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_status.id"), index=True)
+    out_task_status_id: Mapped[str | None] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("task_status.id"), index=True
+    )
     import_last_revision: Mapped[bool | None] = mapped_column(Boolean, default=False)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
+
 
 class Software(Base):
     __tablename__ = "software"
@@ -91,12 +112,14 @@ class Software(Base):
     monthly_cost: Mapped[int | None] = mapped_column(Integer, default=0)
     inventory_amount: Mapped[int | None] = mapped_column(Integer, default=0)
 
+
 class SoftwareDepartmentLink(Base):
     __tablename__ = "software_department_link"
     __table_args__ = (UniqueConstraint("department_id", "software_id"),)
 
     department_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), index=True)
     software_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("software.id"), index=True)
+
 
 class HardwareItem(Base):
     __tablename__ = "hardware_item"
@@ -107,6 +130,7 @@ class HardwareItem(Base):
     monthly_cost: Mapped[int | None] = mapped_column(Integer, default=0)
     inventory_amount: Mapped[int | None] = mapped_column(Integer, default=0)
 
+
 class HardwareItemDepartmentLink(Base):
     __tablename__ = "hardware_item_department_link"
     __table_args__ = (UniqueConstraint("hardware_item_id", "department_id"),)
@@ -114,11 +138,13 @@ class HardwareItemDepartmentLink(Base):
     department_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), index=True)
     hardware_item_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("hardware_item.id"), index=True)
 
+
 class FileStatus(Base):
     __tablename__ = "file_status"
 
     name: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     color: Mapped[str] = mapped_column(String(7), nullable=False)
+
 
 class OutputType(Base):
     __tablename__ = "output_type"
@@ -126,13 +152,15 @@ class OutputType(Base):
     name: Mapped[str] = mapped_column(String(40), nullable=False, index=True, unique=True)
     short_name: Mapped[str] = mapped_column(String(20), nullable=False)
 
+
 class CustomAction(Base):
     __tablename__ = "custom_action"
 
     name: Mapped[str] = mapped_column(String(80), nullable=False)
     url: Mapped[str | None] = mapped_column(String(400))
-    entity_type: Mapped[str | None] = mapped_column(String(40), default='all')
+    entity_type: Mapped[str | None] = mapped_column(String(40), default="all")
     is_ajax: Mapped[bool | None] = mapped_column(Boolean, default=False)
+
 
 class PreviewBackgroundFile(Base):
     __tablename__ = "preview_background_file"
@@ -143,6 +171,7 @@ class PreviewBackgroundFile(Base):
     original_name: Mapped[str | None] = mapped_column(String(250))
     extension: Mapped[str | None] = mapped_column(String(6))
     file_size: Mapped[int | None] = mapped_column(BigInteger, default=0)
+
 
 class Plugin(Base):
     __tablename__ = "plugin"

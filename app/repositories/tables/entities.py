@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,15 +32,20 @@ class Entity(Base):
     nb_entities_out: Mapped[int | None] = mapped_column(Integer, default=0)
     is_casting_standby: Mapped[bool | None] = mapped_column(Boolean, default=False)
     is_shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    status: Mapped[str] = mapped_column(String(255), nullable=False, default='running', index=True)
+    status: Mapped[str] = mapped_column(String(255), nullable=False, default="running", index=True)
     project_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("project.id"), nullable=False, index=True)
-    entity_type_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity_type.id"), nullable=False, index=True)
+    entity_type_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("entity_type.id"), nullable=False, index=True
+    )
     parent_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     source_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
-    preview_file_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("preview_file.id", use_alter=True), index=True)
+    preview_file_id: Mapped[str | None] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("preview_file.id", use_alter=True), index=True
+    )
     data: Mapped[Any | None] = mapped_column(JSONB)
     ready_for: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), index=True)
     created_by: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
+
 
 class EntityLink(Base):
     __tablename__ = "entity_link"
@@ -43,7 +55,8 @@ class EntityLink(Base):
     entity_out_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     data: Mapped[Any | None] = mapped_column(JSONB)
     nb_occurences: Mapped[int | None] = mapped_column(Integer, default=1)
-    label: Mapped[str | None] = mapped_column(String(80), default='')
+    label: Mapped[str | None] = mapped_column(String(80), default="")
+
 
 class EntityConceptLink(Base):
     __tablename__ = "entity_concept_link"
@@ -52,6 +65,7 @@ class EntityConceptLink(Base):
     entity_in_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     entity_out_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
 
+
 class EntityVersion(Base):
     __tablename__ = "entity_version"
 
@@ -59,6 +73,7 @@ class EntityVersion(Base):
     data: Mapped[Any | None] = mapped_column(JSONB)
     entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
+
 
 class AssetInstance(Base):
     __tablename__ = "asset_instance"
@@ -75,8 +90,11 @@ class AssetInstance(Base):
     entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     entity_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity_type.id"), index=True)
 
+
 class AssetInstanceLink(LinkBase):
     __tablename__ = "asset_instance_link"
 
     entity_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), primary_key=True, index=True)
-    asset_instance_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("asset_instance.id"), primary_key=True, index=True)
+    asset_instance_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("asset_instance.id"), primary_key=True, index=True
+    )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    Enum,
+    ForeignKey,
+    String,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.tables.base import Base, LinkBase
+from app.repositories.tables.base import Base
 
 
 class ApiEvent(Base):
@@ -20,8 +24,9 @@ class ApiEvent(Base):
     project_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("project.id"), index=True)
     data: Mapped[Any | None] = mapped_column(JSONB)
 
+
 class DataImportError(Base):
     __tablename__ = "data_import_error"
 
     event_data: Mapped[Any] = mapped_column(JSONB, nullable=False)
-    source: Mapped[str | None] = mapped_column(Enum('csv', 'shotgun', name='import_source_enum'))
+    source: Mapped[str | None] = mapped_column(Enum("csv", "shotgun", name="import_source_enum"))

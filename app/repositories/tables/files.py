@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.tables.base import Base, LinkBase
+from app.repositories.tables.base import Base
 
 
 class PreviewFile(Base):
@@ -25,8 +37,8 @@ class PreviewFile(Base):
     path: Mapped[str | None] = mapped_column(String(400))
     source: Mapped[str | None] = mapped_column(String(40))
     file_size: Mapped[int | None] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(255), nullable=False, default='processing')
-    validation_status: Mapped[str] = mapped_column(String(255), nullable=False, default='neutral')
+    status: Mapped[str] = mapped_column(String(255), nullable=False, default="processing")
+    validation_status: Mapped[str] = mapped_column(String(255), nullable=False, default="neutral")
     annotations: Mapped[Any | None] = mapped_column(JSONB)
     width: Mapped[int | None] = mapped_column(Integer, default=0)
     height: Mapped[int | None] = mapped_column(Integer, default=0)
@@ -43,14 +55,18 @@ class PreviewFile(Base):
     uploaded_movie_url: Mapped[str | None] = mapped_column(String(600))
     uploaded_movie_name: Mapped[str | None] = mapped_column(String(150))
 
+
 class PreviewFileStorageState(Base):
     __tablename__ = "preview_file_storage_state"
     __table_args__ = (UniqueConstraint("preview_file_id", "bucket", "prefix"),)
 
-    preview_file_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("preview_file.id", ondelete="CASCADE"), nullable=False, index=True)
+    preview_file_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("preview_file.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     bucket: Mapped[str] = mapped_column(String(20), nullable=False)
     prefix: Mapped[str] = mapped_column(String(40), nullable=False)
     state: Mapped[str] = mapped_column(String(255), nullable=False)
+
 
 class WorkingFile(Base):
     __tablename__ = "working_file"
@@ -65,15 +81,27 @@ class WorkingFile(Base):
     checksum: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(String(400))
     data: Mapped[Any | None] = mapped_column(JSONB)
-    validation_status: Mapped[str] = mapped_column(String(255), nullable=False, default='neutral')
+    validation_status: Mapped[str] = mapped_column(String(255), nullable=False, default="neutral")
     task_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task.id"), index=True)
     entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
     software_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("software.id"), index=True)
 
+
 class OutputFile(Base):
     __tablename__ = "output_file"
-    __table_args__ = (UniqueConstraint("name", "entity_id", "asset_instance_id", "output_type_id", "task_type_id", "temporal_entity_id", "representation", "revision"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "name",
+            "entity_id",
+            "asset_instance_id",
+            "output_type_id",
+            "task_type_id",
+            "temporal_entity_id",
+            "representation",
+            "revision",
+        ),
+    )
 
     shotgun_id: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -90,14 +118,19 @@ class OutputFile(Base):
     path: Mapped[str | None] = mapped_column(String(400))
     data: Mapped[Any | None] = mapped_column(JSONB)
     quality: Mapped[str | None] = mapped_column(String(255))
-    file_status_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("file_status.id"), nullable=False, index=True)
+    file_status_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("file_status.id"), nullable=False, index=True
+    )
     entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
-    asset_instance_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("asset_instance.id"), index=True)
+    asset_instance_id: Mapped[str | None] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("asset_instance.id"), index=True
+    )
     output_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("output_type.id"), index=True)
     task_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), index=True)
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
     source_file_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("working_file.id"), index=True)
     temporal_entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
+
 
 class AttachmentFile(Base):
     __tablename__ = "attachment_file"
@@ -109,6 +142,7 @@ class AttachmentFile(Base):
     comment_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("comment.id"), index=True)
     reply_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False))
     chat_message_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("chat_message.id"), index=True)
+
 
 class StoredFile(Base):
     __tablename__ = "stored_file"

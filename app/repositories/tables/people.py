@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,14 +27,17 @@ from app.repositories.tables.base import Base, LinkBase
 
 class Person(Base):
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("saml_issuer", "saml_subject"), UniqueConstraint("oidc_issuer", "oidc_subject"),)
+    __table_args__ = (
+        UniqueConstraint("saml_issuer", "saml_subject"),
+        UniqueConstraint("oidc_issuer", "oidc_subject"),
+    )
 
     first_name: Mapped[str] = mapped_column(String(80), nullable=False)
     last_name: Mapped[str] = mapped_column(String(80), nullable=False)
     email: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(30))
     country: Mapped[str | None] = mapped_column(String(2))
-    contract_type: Mapped[str] = mapped_column(String(255), nullable=False, default='open-ended')
+    contract_type: Mapped[str] = mapped_column(String(255), nullable=False, default="open-ended")
     active: Mapped[bool | None] = mapped_column(Boolean, default=True)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
     last_presence: Mapped[date | None] = mapped_column(Date)
@@ -41,23 +57,25 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(50))
     locale: Mapped[str | None] = mapped_column(String(10))
     use_12_hour_clock: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    display_date_format: Mapped[str | None] = mapped_column(String(20), default='YYYY-MM-DD')
+    display_date_format: Mapped[str | None] = mapped_column(String(20), default="YYYY-MM-DD")
     data: Mapped[Any | None] = mapped_column(JSONB)
-    role: Mapped[str] = mapped_column(String(255), nullable=False, default='user')
-    position: Mapped[str | None] = mapped_column(String(255), default='artist')
-    seniority: Mapped[str | None] = mapped_column(String(255), default='mid')
+    role: Mapped[str] = mapped_column(String(255), nullable=False, default="user")
+    position: Mapped[str | None] = mapped_column(String(255), default="artist")
+    seniority: Mapped[str | None] = mapped_column(String(255), default="mid")
     daily_salary: Mapped[int | None] = mapped_column(Integer, default=0)
     has_avatar: Mapped[bool | None] = mapped_column(Boolean, default=False)
     notifications_enabled: Mapped[bool | None] = mapped_column(Boolean, default=False)
     notifications_slack_enabled: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    notifications_slack_userid: Mapped[str | None] = mapped_column(String(60), default='')
+    notifications_slack_userid: Mapped[str | None] = mapped_column(String(60), default="")
     notifications_mattermost_enabled: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    notifications_mattermost_userid: Mapped[str | None] = mapped_column(String(60), default='')
+    notifications_mattermost_userid: Mapped[str | None] = mapped_column(String(60), default="")
     notifications_discord_enabled: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    notifications_discord_userid: Mapped[str | None] = mapped_column(String(60), default='')
+    notifications_discord_userid: Mapped[str | None] = mapped_column(String(60), default="")
     is_bot: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_guest: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    preview_project_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("project.id"), index=True, unique=True)
+    preview_project_id: Mapped[str | None] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("project.id"), index=True, unique=True
+    )
     preview_opened_at: Mapped[datetime | None] = mapped_column(DateTime)
     preview_open_until: Mapped[datetime | None] = mapped_column(DateTime)
     jti: Mapped[str | None] = mapped_column(String(60), unique=True)
@@ -70,6 +88,7 @@ class Person(Base):
     saml_subject: Mapped[str | None] = mapped_column(String(255))
     studio_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("studio.id"), index=True)
 
+
 class Department(Base):
     __tablename__ = "department"
 
@@ -77,12 +96,16 @@ class Department(Base):
     color: Mapped[str] = mapped_column(String(7), nullable=False)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
 
+
 class DepartmentLink(LinkBase):
     __tablename__ = "department_link"
     __table_args__ = (UniqueConstraint("person_id", "department_id"),)
 
     person_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), primary_key=True, index=True)
-    department_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), primary_key=True, index=True)
+    department_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("department.id"), primary_key=True, index=True
+    )
+
 
 class Studio(Base):
     __tablename__ = "studio"
@@ -90,6 +113,7 @@ class Studio(Base):
     name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     color: Mapped[str] = mapped_column(String(7), nullable=False)
     archived: Mapped[bool | None] = mapped_column(Boolean, default=False)
+
 
 class Organisation(Base):
     __tablename__ = "organisation"
@@ -101,10 +125,11 @@ class Organisation(Base):
     timesheets_locked: Mapped[bool | None] = mapped_column(Boolean, default=False)
     format_duration_in_hours: Mapped[bool | None] = mapped_column(Boolean, default=False)
     hd_by_default: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    chat_token_slack: Mapped[str | None] = mapped_column(String(80), default='')
-    chat_webhook_mattermost: Mapped[str | None] = mapped_column(String(80), default='')
-    chat_token_discord: Mapped[str | None] = mapped_column(String(80), default='')
+    chat_token_slack: Mapped[str | None] = mapped_column(String(80), default="")
+    chat_webhook_mattermost: Mapped[str | None] = mapped_column(String(80), default="")
+    chat_token_discord: Mapped[str | None] = mapped_column(String(80), default="")
     dark_theme_by_default: Mapped[bool | None] = mapped_column(Boolean, default=False)
+
 
 class LoginLog(Base):
     __tablename__ = "login_log"
@@ -113,16 +138,20 @@ class LoginLog(Base):
     ip_address: Mapped[str | None] = mapped_column(String(50))
     origin: Mapped[str | None] = mapped_column(String(255))
 
+
 class DesktopLoginLog(Base):
     __tablename__ = "desktop_login_log"
 
     person_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), nullable=False, index=True)
     date: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
+
 class SalaryScale(Base):
     __tablename__ = "salary_scale"
 
-    department_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id", ondelete="CASCADE"), nullable=False, index=True)
-    position: Mapped[str | None] = mapped_column(String(255), default='artist')
-    seniority: Mapped[str | None] = mapped_column(String(255), default='mid')
+    department_id: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("department.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position: Mapped[str | None] = mapped_column(String(255), default="artist")
+    seniority: Mapped[str | None] = mapped_column(String(255), default="mid")
     salary: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.repositories.tables.base import Base, LinkBase
+from app.repositories.tables.base import Base
 
 
 class Playlist(Base):
@@ -22,18 +30,20 @@ class Playlist(Base):
     episode_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     task_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), index=True)
     for_client: Mapped[bool | None] = mapped_column(Boolean, default=False, index=True)
-    for_entity: Mapped[str | None] = mapped_column(String(10), default='shot', index=True)
+    for_entity: Mapped[str | None] = mapped_column(String(10), default="shot", index=True)
     is_for_all: Mapped[bool | None] = mapped_column(Boolean, default=False)
     created_by: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
+
 
 class BuildJob(Base):
     __tablename__ = "build_job"
 
-    status: Mapped[str] = mapped_column(String(255), nullable=False, default='running')
-    job_type: Mapped[str] = mapped_column(String(255), nullable=False, default='movie')
+    status: Mapped[str] = mapped_column(String(255), nullable=False, default="running")
+    job_type: Mapped[str] = mapped_column(String(255), nullable=False, default="movie")
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(Text)
     playlist_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("playlist.id"), nullable=False, index=True)
+
 
 class PlaylistShareLink(Base):
     __tablename__ = "playlist_share_link"

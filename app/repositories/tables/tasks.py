@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,11 +55,13 @@ class Task(Base):
     entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     assigner_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
 
+
 class TaskPersonLink(LinkBase):
     __tablename__ = "task_person_link"
 
     task_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("task.id"), primary_key=True, index=True)
     person_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), primary_key=True, index=True)
+
 
 class Comment(Base):
     __tablename__ = "comment"
@@ -66,11 +81,15 @@ class Comment(Base):
     editor_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
     preview_file_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("preview_file.id"), index=True)
 
+
 class CommentPreviewLink(LinkBase):
     __tablename__ = "comment_preview_link"
 
     comment: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("comment.id"), primary_key=True, index=True)
-    preview_file: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("preview_file.id"), primary_key=True, index=True)
+    preview_file: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("preview_file.id"), primary_key=True, index=True
+    )
+
 
 class CommentMentions(LinkBase):
     __tablename__ = "comment_mentions"
@@ -78,17 +97,22 @@ class CommentMentions(LinkBase):
     comment: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("comment.id"), primary_key=True, index=True)
     person: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), primary_key=True, index=True)
 
+
 class CommentDepartmentMentions(LinkBase):
     __tablename__ = "comment_department_mentions"
 
     comment: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("comment.id"), primary_key=True, index=True)
-    department: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), primary_key=True, index=True)
+    department: Mapped[str] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("department.id"), primary_key=True, index=True
+    )
+
 
 class CommentAcknoledgments(LinkBase):
     __tablename__ = "comment_acknoledgments"
 
     comment: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("comment.id"), primary_key=True, index=True)
     person: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), primary_key=True, index=True)
+
 
 class Notification(Base):
     __tablename__ = "notification"
@@ -104,14 +128,19 @@ class Notification(Base):
     playlist_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("playlist.id"), index=True)
     reply_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), index=True)
 
+
 class Subscription(Base):
     __tablename__ = "subscription"
-    __table_args__ = (UniqueConstraint("person_id", "task_type_id", "entity_id"), UniqueConstraint("person_id", "task_id"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "task_type_id", "entity_id"),
+        UniqueConstraint("person_id", "task_id"),
+    )
 
     person_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), nullable=False, index=True)
     task_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task.id"), index=True)
     entity_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("entity.id"), index=True)
     task_type_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task_type.id"), index=True)
+
 
 class News(Base):
     __tablename__ = "news"
@@ -122,6 +151,7 @@ class News(Base):
     task_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("task.id"), nullable=False, index=True)
     preview_file_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("preview_file.id"), index=True)
 
+
 class TimeSpent(Base):
     __tablename__ = "time_spent"
     __table_args__ = (UniqueConstraint("person_id", "task_id", "date"),)
@@ -130,6 +160,7 @@ class TimeSpent(Base):
     date: Mapped[date] = mapped_column(Date, nullable=False)
     task_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("task.id"), index=True)
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
+
 
 class DayOff(Base):
     __tablename__ = "day_off"
@@ -140,37 +171,43 @@ class DayOff(Base):
     description: Mapped[str | None] = mapped_column(Text)
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
 
+
 class SearchFilter(Base):
     __tablename__ = "search_filter"
 
     list_type: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
     entity_type: Mapped[str | None] = mapped_column(String(80))
-    name: Mapped[str] = mapped_column(String(200), nullable=False, default='')
-    search_query: Mapped[str] = mapped_column(String(500), nullable=False, default='')
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    search_query: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     is_shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     department_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), index=True)
-    search_filter_group_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("search_filter_group.id"), index=True)
+    search_filter_group_id: Mapped[str | None] = mapped_column(
+        Uuid(as_uuid=False), ForeignKey("search_filter_group.id"), index=True
+    )
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
     project_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("project.id"), index=True)
+
 
 class SearchFilterGroup(Base):
     __tablename__ = "search_filter_group"
 
     list_type: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
     entity_type: Mapped[str | None] = mapped_column(String(80))
-    name: Mapped[str] = mapped_column(String(200), nullable=False, default='')
-    color: Mapped[str] = mapped_column(String(8), nullable=False, default='')
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    color: Mapped[str] = mapped_column(String(8), nullable=False, default="")
     is_shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     person_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), index=True)
     project_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("project.id"), index=True)
     department_id: Mapped[str | None] = mapped_column(Uuid(as_uuid=False), ForeignKey("department.id"), index=True)
 
+
 class Chat(Base):
     __tablename__ = "chat"
 
     object_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), nullable=False, index=True)
-    object_type: Mapped[str] = mapped_column(String(80), nullable=False, default='entity', index=True)
+    object_type: Mapped[str] = mapped_column(String(80), nullable=False, default="entity", index=True)
     last_message: Mapped[datetime | None] = mapped_column(DateTime)
+
 
 class ChatMessage(Base):
     __tablename__ = "chat_message"
@@ -178,6 +215,7 @@ class ChatMessage(Base):
     chat_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("chat.id"), nullable=False, index=True)
     person_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), nullable=False, index=True)
     text: Mapped[str | None] = mapped_column(Text)
+
 
 class ChatParticipant(LinkBase):
     __tablename__ = "chat_participant"
