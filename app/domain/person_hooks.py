@@ -139,13 +139,12 @@ class PersonHooks(Hooks):
         data.setdefault("timezone", ctx.settings.default_timezone)
         data.setdefault("locale", ctx.settings.default_locale)
         if data.get("is_bot"):
-            data["jti"] = new_jti()
+            data["jti"] = ctx.state["new_api_jti"] = new_jti()
         return data
 
     async def after_create(self, ctx: CrudContext, row: dict[str, Any]) -> dict[str, Any] | None:
-        if row.get("is_bot"):
-            return {"access_token": api_token(ctx, row, row["jti"])}
-        return None
+        jti = ctx.state.get("new_api_jti")
+        return {"access_token": api_token(ctx, row, jti)} if jti else None
 
     async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         caller: Caller = ctx.caller
