@@ -22,7 +22,6 @@ from app.core.migrations import upgrade_on
 from app.domain.auth import issue_tokens
 from app.domain.permissions import ROLES
 from app.main import create_app
-from app.routers.deps import get_session
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -153,17 +152,11 @@ def queries(engine: AsyncEngine) -> QueryCounter:
 def app(settings: Settings, engine: AsyncEngine, conn: AsyncConnection):
     application = create_app(settings, engine=engine)
 
-    async def session_in_test_transaction(request=None) -> AsyncIterator[AsyncSession]:
-        from app.domain.events import take_pending
-
-        async with AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
-            async with s.begin():
-                yield s
-            pending = take_pending(s)
-        if pending:
-            await application.state.bus.publish(pending)
-
-    application.dependency_overrides[get_session] = session_in_test_transaction
+    # Request sessions join the test's transaction through savepoints. (Routes are added flat,
+    # so dependency_overrides would not reach them: the app's own session factory is replaced.)
+    application.state.sessionmaker = lambda: AsyncSession(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     return application
 
 

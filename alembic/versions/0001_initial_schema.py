@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 10:12:33.808170
+Create Date: 2026-11-29 10:23:44.564038
 """
 
 from alembic import op
@@ -286,7 +286,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['default_preview_background_file_id'], ['preview_background_file.id'], name=op.f('fk_project_default_preview_background_file_id_preview_background_file')),
-    sa.ForeignKeyConstraint(['from_schedule_version_id'], ['production_schedule_version.id'], name=op.f('fk_project_from_schedule_version_id_production_schedule_version'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['project_status_id'], ['project_status.id'], name=op.f('fk_project_project_status_id_project_status')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project'))
     )
@@ -497,7 +496,6 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(as_uuid=False), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['production_schedule_from'], ['production_schedule_version.id'], name=op.f('fk_production_schedule_version_production_schedule_from_production_schedule_version'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_production_schedule_version_project_id_project'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_production_schedule_version')),
     sa.UniqueConstraint('name', 'project_id', name=op.f('uq_production_schedule_version_name_project_id'))
@@ -667,8 +665,7 @@ def upgrade() -> None:
     sa.Column('task_type_id', sa.Uuid(as_uuid=False), nullable=False),
     sa.ForeignKeyConstraint(['asset_type_id'], ['entity_type.id'], name=op.f('fk_task_type_asset_type_link_asset_type_id_entity_type')),
     sa.ForeignKeyConstraint(['task_type_id'], ['task_type.id'], name=op.f('fk_task_type_asset_type_link_task_type_id_task_type')),
-    sa.PrimaryKeyConstraint('asset_type_id', 'task_type_id', name=op.f('pk_task_type_asset_type_link')),
-    sa.UniqueConstraint('asset_type_id', 'task_type_id', name=op.f('uq_task_type_asset_type_link_asset_type_id_task_type_id'))
+    sa.PrimaryKeyConstraint('asset_type_id', 'task_type_id', name=op.f('pk_task_type_asset_type_link'))
     )
     op.create_index(op.f('ix_task_type_asset_type_link_asset_type_id'), 'task_type_asset_type_link', ['asset_type_id'], unique=False)
     op.create_index(op.f('ix_task_type_asset_type_link_task_type_id'), 'task_type_asset_type_link', ['task_type_id'], unique=False)
@@ -748,8 +745,7 @@ def upgrade() -> None:
     sa.Column('department_id', sa.Uuid(as_uuid=False), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_department_link_department_id_department')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_department_link_person_id_person')),
-    sa.PrimaryKeyConstraint('person_id', 'department_id', name=op.f('pk_department_link')),
-    sa.UniqueConstraint('person_id', 'department_id', name=op.f('uq_department_link_person_id_department_id'))
+    sa.PrimaryKeyConstraint('person_id', 'department_id', name=op.f('pk_department_link'))
     )
     op.create_index(op.f('ix_department_link_department_id'), 'department_link', ['department_id'], unique=False)
     op.create_index(op.f('ix_department_link_person_id'), 'department_link', ['person_id'], unique=False)
@@ -758,8 +754,7 @@ def upgrade() -> None:
     sa.Column('department_id', sa.Uuid(as_uuid=False), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_department_metadata_descriptor_link_department_id_department')),
     sa.ForeignKeyConstraint(['metadata_descriptor_id'], ['metadata_descriptor.id'], name=op.f('fk_department_metadata_descriptor_link_metadata_descriptor_id_metadata_descriptor')),
-    sa.PrimaryKeyConstraint('metadata_descriptor_id', 'department_id', name=op.f('pk_department_metadata_descriptor_link')),
-    sa.UniqueConstraint('metadata_descriptor_id', 'department_id', name=op.f('uq_department_metadata_descriptor_link_metadata_descriptor_id_department_id'))
+    sa.PrimaryKeyConstraint('metadata_descriptor_id', 'department_id', name=op.f('pk_department_metadata_descriptor_link'))
     )
     op.create_index(op.f('ix_department_metadata_descriptor_link_department_id'), 'department_metadata_descriptor_link', ['department_id'], unique=False)
     op.create_index(op.f('ix_department_metadata_descriptor_link_metadata_descriptor_id'), 'department_metadata_descriptor_link', ['metadata_descriptor_id'], unique=False)
@@ -798,7 +793,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by'], ['person.id'], name=op.f('fk_entity_created_by_person')),
     sa.ForeignKeyConstraint(['entity_type_id'], ['entity_type.id'], name=op.f('fk_entity_entity_type_id_entity_type')),
     sa.ForeignKeyConstraint(['parent_id'], ['entity.id'], name=op.f('fk_entity_parent_id_entity')),
-    sa.ForeignKeyConstraint(['preview_file_id'], ['preview_file.id'], name=op.f('fk_entity_preview_file_id_preview_file'), use_alter=True),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_entity_project_id_project')),
     sa.ForeignKeyConstraint(['ready_for'], ['task_type.id'], name=op.f('fk_entity_ready_for_task_type')),
     sa.ForeignKeyConstraint(['source_id'], ['entity.id'], name=op.f('fk_entity_source_id_entity')),
@@ -1412,6 +1406,10 @@ def upgrade() -> None:
     op.create_index(op.f('ix_notification_playlist_id'), 'notification', ['playlist_id'], unique=False)
     op.create_index(op.f('ix_notification_reply_id'), 'notification', ['reply_id'], unique=False)
     op.create_index(op.f('ix_notification_task_id'), 'notification', ['task_id'], unique=False)
+    # foreign keys that close a cycle between tables are added once every table exists
+    op.create_foreign_key(op.f('fk_project_from_schedule_version_id_production_schedule_version'), 'project', 'production_schedule_version', ['from_schedule_version_id'], ['id'], ondelete='SET NULL')
+    op.create_foreign_key(op.f('fk_production_schedule_version_production_schedule_from_production_schedule_version'), 'production_schedule_version', 'production_schedule_version', ['production_schedule_from'], ['id'], ondelete='SET NULL')
+    op.create_foreign_key(op.f('fk_entity_preview_file_id_preview_file'), 'entity', 'preview_file', ['preview_file_id'], ['id'])
     # ### end Alembic commands ###
 
 

@@ -19,6 +19,8 @@ async def emit(
     project_id: str | None = None,
     user_id: str | None = None,
 ) -> None:
+    if project_id is not None:
+        data = {**data, "project_id": project_id}
     row = await EventRepository(session).add(name, data, project_id, user_id)
     session.info.setdefault(PENDING, []).append(
         {"name": name, "data": data, "project_id": project_id, "user_id": user_id, "created_at": row["created_at"]}

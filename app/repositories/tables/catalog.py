@@ -75,7 +75,6 @@ class EntityType(Base):
 
 class TaskTypeAssetTypeLink(LinkBase):
     __tablename__ = "task_type_asset_type_link"
-    __table_args__ = (UniqueConstraint("asset_type_id", "task_type_id"),)
 
     asset_type_id: Mapped[str] = mapped_column(
         Uuid(as_uuid=False), ForeignKey("entity_type.id"), primary_key=True, index=True

@@ -99,7 +99,6 @@ class Department(Base):
 
 class DepartmentLink(LinkBase):
     __tablename__ = "department_link"
-    __table_args__ = (UniqueConstraint("person_id", "department_id"),)
 
     person_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("person.id"), primary_key=True, index=True)
     department_id: Mapped[str] = mapped_column(

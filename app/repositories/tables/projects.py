@@ -34,7 +34,7 @@ class Project(Base):
     file_tree: Mapped[Any | None] = mapped_column(JSONB)
     data: Mapped[Any | None] = mapped_column(JSONB)
     has_avatar: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    fps: Mapped[str | None] = mapped_column(String(10), default=25)
+    fps: Mapped[str | None] = mapped_column(String(10), default='25')
     ratio: Mapped[str | None] = mapped_column(String(10), default="16:9")
     resolution: Mapped[str | None] = mapped_column(String(12), default="1920x1080")
     production_type: Mapped[str | None] = mapped_column(String(20), default="short")
@@ -254,7 +254,6 @@ class MetadataDescriptor(Base):
 
 class DepartmentMetadataDescriptorLink(LinkBase):
     __tablename__ = "department_metadata_descriptor_link"
-    __table_args__ = (UniqueConstraint("metadata_descriptor_id", "department_id"),)
 
     metadata_descriptor_id: Mapped[str] = mapped_column(
         Uuid(as_uuid=False), ForeignKey("metadata_descriptor.id"), primary_key=True, index=True
