@@ -113,7 +113,10 @@ class PersonHooks(Hooks):
         return None if ctx.caller.is_admin else PUBLIC_FILTERS
 
     async def check_read(self, ctx: CrudContext, row: dict[str, Any]) -> None:
-        if ctx.caller.is_client and not await PersonRepository(ctx.session).client_can_see(ctx.caller.id, row["id"]):
+        # a client always sees itself (Zou refuses it when the client is on no open project)
+        if ctx.caller.is_client and row["id"] != ctx.caller.id and not await PersonRepository(
+            ctx.session
+        ).client_can_see(ctx.caller.id, row["id"]):
             raise PermissionDenied()
 
     async def _validate(self, ctx: CrudContext, data: dict[str, Any], row: dict[str, Any] | None) -> dict[str, Any]:
