@@ -11,6 +11,7 @@ from app.core.config import VERSION, Settings, get_settings
 from app.core.database import database_url, make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.events import EventBus
+from app.core.head import HeadAsGet
 from app.core.prefix import StripApiPrefix
 from app.core.responses import JSONResponse
 from app.routers import auth, catalog, crud, departments, index
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     for router in (index.router, auth.router, departments.router, catalog.router, crud.build_router()):
         app.router.routes.extend(router.routes)
     app.add_middleware(StripApiPrefix)
+    app.add_middleware(HeadAsGet)
     return app
 
 

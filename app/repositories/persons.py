@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.repositories.tables.auth import RevokedToken
 from app.repositories.tables import metadata
+from app.repositories.tables.auth import RevokedToken
 from app.repositories.tables.catalog import ProjectStatus
 from app.repositories.tables.people import DepartmentLink, LoginLog, Person
 from app.repositories.tables.projects import Project, ProjectPersonLink

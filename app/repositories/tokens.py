@@ -23,6 +23,17 @@ class TokenRepository:
         stmt = insert(revoked).values(jti=jti, expires_at=expires_at).on_conflict_do_nothing()
         await self.session.execute(stmt)
 
+    async def mark_once(self, key: str, expires_at: datetime) -> bool:
+        """Record a one-time use under `key`; False when it was already recorded (a replay)."""
+        stmt = insert(revoked).values(jti=key, expires_at=expires_at).on_conflict_do_nothing().returning(revoked.c.jti)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def set_marker(self, key: str, expires_at: datetime) -> None:
+        """Create or move a marker row (such as "every token of this person issued before ...")."""
+        stmt = insert(revoked).values(jti=key, expires_at=expires_at)
+        stmt = stmt.on_conflict_do_update(index_elements=[revoked.c.jti], set_={"expires_at": expires_at})
+        await self.session.execute(stmt)
+
     async def is_revoked(self, jti: str) -> bool:
         stmt = select(revoked.c.jti).where(revoked.c.jti == jti)
         return (await self.session.execute(stmt)).first() is not None
@@ -36,9 +47,19 @@ class TokenRepository:
             insert(resets).values(token_hash=token_hash, person_id=person_id, expires_at=expires_at)
         )
 
+    async def find_reset(self, token_hash: str) -> tuple[str, datetime] | None:
+        """The person id and expiry of a reset token, without using it up."""
+        stmt = select(resets.c.person_id, resets.c.expires_at).where(resets.c.token_hash == token_hash)
+        row = (await self.session.execute(stmt)).first()
+        return (row.person_id, row.expires_at) if row else None
+
     async def take_reset(self, token_hash: str) -> str | None:
         """Consume a reset token; returns its person id when it is still valid."""
-        stmt = delete(resets).where(resets.c.token_hash == token_hash).returning(resets.c.person_id, resets.c.expires_at)
+        stmt = (
+            delete(resets)
+            .where(resets.c.token_hash == token_hash)
+            .returning(resets.c.person_id, resets.c.expires_at)
+        )
         row = (await self.session.execute(stmt)).first()
         if row is None or row.expires_at < utc_now():
             return None

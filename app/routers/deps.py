@@ -32,23 +32,40 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await request.app.state.bus.publish(pending)
 
 
-def bearer_token(request: Request, cookie: str = ACCESS_COOKIE) -> str | None:
+def read_token(request: Request, cookie: str = ACCESS_COOKIE) -> tuple[str | None, str]:
+    """The JWT of a request and, when there is none, Zou's message saying why.
+
+    As in Zou (flask-jwt-extended), the cookie comes first: when present it is the only one
+    read. Then `Authorization: Bearer <jwt>`; a bare token is also accepted (some scripts send it).
+    """
+    value = request.cookies.get(cookie)
+    if value:
+        return value, ""
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "bearer" and value:
-            return value.strip()
-        if not value:  # gazu and curl users sometimes send the bare token
-            return scheme.strip()
-    return request.cookies.get(cookie)
+    if not header:
+        return None, f'Missing JWT in cookies or headers (Missing cookie "{cookie}"; Missing Authorization Header)'
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() == "bearer" and rest.strip():
+        return rest.strip(), ""
+    if not rest and scheme.count(".") == 2:  # a bare JWT
+        return scheme, ""
+    return None, (
+        f'Missing JWT in cookies or headers (Missing cookie "{cookie}"; Missing \'Bearer\' type in '
+        "'Authorization' header. Expected 'Authorization: Bearer <JWT>')"
+    )
+
+
+def bearer_token(request: Request, cookie: str = ACCESS_COOKIE) -> str | None:
+    return read_token(request, cookie)[0]
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]  # commit before the response is sent
 
 
 async def get_caller(request: Request, session: DbSession, settings: AppSettings) -> Caller:
-    return await auth.authenticate(session, settings, bearer_token(request))
+    token, missing = read_token(request)
+    return await auth.authenticate(session, settings, token, missing=missing, method=request.method)
 
 
 CurrentUser = Annotated[Caller, Depends(get_caller)]

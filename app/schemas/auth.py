@@ -1,24 +1,48 @@
-"""Bodies of the auth routes."""
+"""Bodies of the auth routes (unknown fields are ignored, as in Zou)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NonEmpty = Annotated[str, Field(min_length=1)]
 
 
-class LoginBody(BaseModel):
+class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    email: str
-    password: str
+
+class TwoFactorProof(_Body):
+    """One proof of a second factor; the first one present that the person has enabled is checked."""
+
     totp: str | None = None
     email_otp: str | None = None
-    fido_authentication_response: dict | None = None
+    fido_authentication_response: dict[str, Any] | None = None
     recovery_code: str | None = None
 
 
-class ChangePasswordBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class LoginBody(TwoFactorProof):
+    email: NonEmpty
+    password: str = "default"
 
-    old_password: str
-    password: str
-    password_2: str
+
+class ChangePasswordBody(_Body):
+    old_password: NonEmpty
+    password: NonEmpty
+    password_2: NonEmpty
+
+
+class ResetPasswordRequestBody(_Body):
+    email: NonEmpty
+
+
+class ResetPasswordBody(_Body):
+    email: NonEmpty
+    token: NonEmpty
+    password: NonEmpty
+    password2: NonEmpty
+
+
+class TotpBody(_Body):
+    totp: NonEmpty

@@ -1,0 +1,64 @@
+"""A real uvicorn server on a free 127.0.0.1 port, for end-to-end tests with real clients.
+
+The server runs `create_app(settings)` in a background thread with its own event loop and
+its own engine (created in the app's lifespan) on the test database. It does not share the
+per-test transaction: what it writes is committed, so tests must use unique names and clean up.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from app.core.config import Settings
+from app.main import create_app
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))  # bound before the thread starts: no port race
+        self.port: int = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, name="live-uvicorn", daemon=True
+        )
+
+    def start(self, timeout: float = 20.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.thread.is_alive():
+                raise RuntimeError("the live server thread exited during startup")
+            if self.server.started:
+                try:
+                    if httpx.get(self.url + "/", timeout=1.0).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the live server did not answer on {self.url} within {timeout}s")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, engine) -> Iterator[LiveServer]:
+    """Depends on `engine` so that the schema is migrated and seeded before the server starts."""
+    server = LiveServer(settings)
+    server.start()
+    yield server
+    server.stop()
