@@ -78,8 +78,14 @@ def serve(
     settings = get_settings()
     if settings.database_url is None:
         database_url(settings)  # start the embedded server before the workers share it
-    uvicorn.run("app.main:app", host=host or settings.host, port=port or settings.port, workers=workers,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 def main() -> None:

@@ -16,9 +16,7 @@ from app.repositories.tables.base import utc_now
 from app.repositories.tables.people import LoginLog, Person
 
 PASSWORD = "mysecretpassword"
-CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
-)
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 WRONG = {"login": False, "message": "Wrong email or password."}
 person = Person.__table__
 
@@ -51,8 +49,9 @@ async def set_person(db, person_id, **values):
 
 async def test_login_script(anon, db, people, settings):
     before = (await db.execute(select(func.count()).select_from(LoginLog))).scalar()
-    r = await anon.post("/auth/login", json={"email": "User@Example.com", "password": PASSWORD},
-                        headers={"X-Real-IP": "10.1.2.3"})
+    r = await anon.post(
+        "/auth/login", json={"email": "User@Example.com", "password": PASSWORD}, headers={"X-Real-IP": "10.1.2.3"}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["login"] is True
@@ -94,10 +93,16 @@ async def test_login_browser_sets_cookies(app, db, people, settings):
         r = await browser.get("/auth/authenticated")
         assert r.status_code == 200 and r.json()["user"]["id"] == people["admin"]
     log = (
-        await db.execute(
-            select(LoginLog.__table__).where(LoginLog.person_id == people["admin"]).order_by(LoginLog.created_at.desc())
+        (
+            await db.execute(
+                select(LoginLog.__table__)
+                .where(LoginLog.person_id == people["admin"])
+                .order_by(LoginLog.created_at.desc())
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     assert log["origin"] == "web" and log["ip_address"] == "127.0.0.1"
 
 
@@ -130,7 +135,10 @@ async def test_login_inactive(anon, db, people):
     r = await login(anon, "client@example.com")
     assert r.status_code == 401
     assert r.json() == {
-        "error": True, "login": False, "unactive": True, "message": "User is unactive, he cannot log in."
+        "error": True,
+        "login": False,
+        "unactive": True,
+        "message": "User is unactive, he cannot log in.",
     }
     r = await login(anon, "client@example.com", "wrong")
     assert (r.status_code, r.json()) == (400, WRONG)
@@ -139,8 +147,17 @@ async def test_login_inactive(anon, db, people):
 async def test_bots_cannot_log_in(anon, db):
     hashed = await hash_password(PASSWORD, 4)
     await db.execute(
-        person.insert().values(id=str(uuid.uuid4()), first_name="Bot", last_name="X", email="bot@example.com",
-                               is_bot=True, is_guest=False, role="user", contract_type="open-ended", password=hashed)
+        person.insert().values(
+            id=str(uuid.uuid4()),
+            first_name="Bot",
+            last_name="X",
+            email="bot@example.com",
+            is_bot=True,
+            is_guest=False,
+            role="user",
+            contract_type="open-ended",
+            password=hashed,
+        )
     )
     await db.flush()
     r = await login(anon, "bot@example.com")
@@ -156,7 +173,9 @@ async def test_lockout_after_five_failures(anon, db, people, settings):
     r = await login(anon, "supervisor@example.com")  # right password, still refused
     assert r.status_code == 400
     assert r.json() == {
-        "error": True, "login": False, "too_many_failed_login_attemps": True,
+        "error": True,
+        "login": False,
+        "too_many_failed_login_attemps": True,
         "message": "Too many failed login attempts, retry in a minute.",
     }
     assert (await person_row(db, pid))["login_failed_attemps"] == 5
@@ -179,8 +198,15 @@ async def test_default_password_gives_reset_token(anon, db, people):
     assert body["login"] is False and body["default_password"] is True
     assert len(body["token"]) == 64 and body["token"].isalnum() and body["token"].upper() == body["token"]
     assert (await db.execute(select(func.count()).select_from(LoginLog))).scalar() == before
-    r = await anon.put("/auth/reset-password", json={
-        "email": "vendor@example.com", "token": body["token"], "password": "newpassword1", "password2": "newpassword1"})
+    r = await anon.put(
+        "/auth/reset-password",
+        json={
+            "email": "vendor@example.com",
+            "token": body["token"],
+            "password": "newpassword1",
+            "password2": "newpassword1",
+        },
+    )
     assert r.json() == {"success": True}
     assert (await login(anon, "vendor@example.com", "newpassword1")).status_code == 200
 
@@ -211,8 +237,11 @@ async def test_authenticated(as_artist, as_admin, anon, people):
 async def test_token_problems(app, settings, people):
     pid = people["user"]
     expired, _ = encode_token(settings, pid, "access", expires=timedelta(seconds=-5))
-    bad_signature = jwt.encode({"sub": pid, "jti": new_jti(), "type": "access", "identity_type": "person"},
-                               "another-secret-key-long-enough-for-hs256", algorithm="HS256")
+    bad_signature = jwt.encode(
+        {"sub": pid, "jti": new_jti(), "type": "access", "identity_type": "person"},
+        "another-secret-key-long-enough-for-hs256",
+        algorithm="HS256",
+    )
     unknown_person, _ = encode_token(settings, str(uuid.uuid4()), "access", expires=timedelta(days=1))
     not_a_uuid, _ = encode_token(settings, "abc", "access", expires=timedelta(days=1))
     no_identity, _ = encode_token(settings, pid, "access", expires=timedelta(days=1), identity_type="other")
@@ -244,8 +273,17 @@ async def test_bot_and_api_tokens_follow_person_jti(app, db, settings, people):
     bot_id = str(uuid.uuid4())
     jti = new_jti()
     await db.execute(
-        person.insert().values(id=bot_id, first_name="Bot", last_name="B", is_bot=True, is_guest=False, role="user",
-                               contract_type="open-ended", active=True, jti=jti)
+        person.insert().values(
+            id=bot_id,
+            first_name="Bot",
+            last_name="B",
+            is_bot=True,
+            is_guest=False,
+            role="user",
+            contract_type="open-ended",
+            active=True,
+            jti=jti,
+        )
     )
     await db.flush()
     bot_token, _ = encode_token(settings, bot_id, "access", jti=jti, identity_type="bot")
@@ -358,20 +396,27 @@ async def test_change_password(app, anon, db, people, settings):
     current = (await login(anon)).json()
     await asyncio.sleep(1.05)
     async with client(app, current["access_token"]) as c:
-        r = await c.post("/auth/change-password",
-                         json={"old_password": "wrong", "password": "newpassword1", "password_2": "newpassword1"})
+        r = await c.post(
+            "/auth/change-password",
+            json={"old_password": "wrong", "password": "newpassword1", "password_2": "newpassword1"},
+        )
         assert (r.status_code, r.json()) == (400, {"error": True, "message": "Old password is wrong."})
         assert (await person_row(db, pid))["login_failed_attemps"] == 1  # counts as a failed login
-        r = await c.post("/auth/change-password",
-                         json={"old_password": PASSWORD, "password": "short", "password_2": "other"})
+        r = await c.post(
+            "/auth/change-password", json={"old_password": PASSWORD, "password": "short", "password_2": "other"}
+        )
         assert (r.status_code, r.json()) == (400, {"error": True, "message": "Password is too short."})
-        r = await c.post("/auth/change-password",
-                         json={"old_password": PASSWORD, "password": "newpassword1", "password_2": "newpassword2"})
+        r = await c.post(
+            "/auth/change-password",
+            json={"old_password": PASSWORD, "password": "newpassword1", "password_2": "newpassword2"},
+        )
         assert (r.status_code, r.json()) == (400, {"error": True, "message": "Confirmation password doesn't match."})
         r = await c.post("/auth/change-password", json={"old_password": PASSWORD})
         assert r.status_code == 400 and [e["field"] for e in r.json()["data"]["errors"]] == ["password", "password_2"]
-        r = await c.post("/auth/change-password",
-                         json={"old_password": PASSWORD, "password": "newpassword1", "password_2": "newpassword1"})
+        r = await c.post(
+            "/auth/change-password",
+            json={"old_password": PASSWORD, "password": "newpassword1", "password_2": "newpassword1"},
+        )
         assert r.status_code == 200, r.text
         answer = r.json()
         assert answer["success"] is True
@@ -394,11 +439,15 @@ async def test_change_password_locked_and_unauthenticated(anon, as_artist, db, p
     r = await anon.post("/auth/change-password", json={"old_password": "a", "password": "b", "password_2": "b"})
     assert r.status_code == 401
     await set_person(db, people["user"], login_failed_attemps=5, last_login_failed=utc_now())
-    r = await as_artist.post("/auth/change-password",
-                             json={"old_password": PASSWORD, "password": "newpassword1", "password_2": "newpassword1"})
+    r = await as_artist.post(
+        "/auth/change-password",
+        json={"old_password": PASSWORD, "password": "newpassword1", "password_2": "newpassword1"},
+    )
     assert r.status_code == 400
     assert r.json() == {
-        "error": True, "message": "Too many failed login attempts.", "too_many_failed_login_attemps": True
+        "error": True,
+        "message": "Too many failed login attempts.",
+        "too_many_failed_login_attemps": True,
     }
 
 

@@ -89,7 +89,9 @@ async def test_login_with_totp(anon, as_artist, db, people):
     r = await anon.post("/auth/login", json=creds)
     assert r.status_code == 400
     assert r.json() == {
-        "error": True, "login": False, "missing_OTP": True,
+        "error": True,
+        "login": False,
+        "missing_OTP": True,
         "message": "A two-factor authentication code is required.",
         "preferred_two_factor_authentication": "totp",
         "two_factor_authentication_enabled": ["recovery_code", "totp"],

@@ -65,7 +65,7 @@ async def test_reset_password_by_mail(anon, db, inbox, people):
     r = await anon.post("/auth/reset-password", json={"email": "User@example.com"})
     assert (r.status_code, r.json()) == (200, SENT)
     await wait_for_mail(inbox)
-    (recipients, content), = inbox.messages
+    ((recipients, content),) = inbox.messages
     assert recipients == ["user@example.com"]
     link = re.search(r"https://kitsu\.example/reset-change-password\?\S+", content).group(0)
     query = parse_qs(urlparse(link).query)

@@ -80,8 +80,13 @@ async def test_trailing_slash_and_api_prefix(as_admin, collection):
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
 async def test_no_token_is_401(anon, collection):
-    for method, path in (("GET", ""), ("POST", ""), ("GET", f"/{UNKNOWN}"), ("PUT", f"/{UNKNOWN}"),
-                         ("DELETE", f"/{UNKNOWN}")):
+    for method, path in (
+        ("GET", ""),
+        ("POST", ""),
+        ("GET", f"/{UNKNOWN}"),
+        ("PUT", f"/{UNKNOWN}"),
+        ("DELETE", f"/{UNKNOWN}"),
+    ):
         r = await anon.request(method, f"/data/{collection}{path}", json={})
         assert r.status_code == 401, (method, path)
         assert "msg" in r.json()

@@ -15,8 +15,18 @@ UNKNOWN = "11111111-1111-1111-1111-111111111111"
 MALFORMED = {"error": True, "message": "Malformed ID.", "data": None}
 NON_ADMINS = ["manager", "supervisor", "user", "client", "vendor"]
 MINIMAL_KEYS = {
-    "id", "type", "first_name", "last_name", "full_name", "has_avatar", "active", "departments", "studio_id",
-    "role", "desktop_login", "is_bot",
+    "id",
+    "type",
+    "first_name",
+    "last_name",
+    "full_name",
+    "has_avatar",
+    "active",
+    "departments",
+    "studio_id",
+    "role",
+    "desktop_login",
+    "is_bot",
 }
 
 
@@ -88,9 +98,18 @@ async def test_persons_of_department_minimal_for_non_admins(role, client_for, pe
     assert r.status_code == 200, r.text
     assert r.json() == [
         {
-            "id": zoe["id"], "type": "Person", "first_name": "Zoe", "last_name": "Adams", "full_name": "Zoe Adams",
-            "has_avatar": False, "active": True, "departments": [dept["id"]], "studio_id": None,
-            "role": "supervisor", "desktop_login": "zadams", "is_bot": False,
+            "id": zoe["id"],
+            "type": "Person",
+            "first_name": "Zoe",
+            "last_name": "Adams",
+            "full_name": "Zoe Adams",
+            "has_avatar": False,
+            "active": True,
+            "departments": [dept["id"]],
+            "studio_id": None,
+            "role": "supervisor",
+            "desktop_login": "zadams",
+            "is_bot": False,
         }
     ]
     assert set(r.json()[0]) == MINIMAL_KEYS

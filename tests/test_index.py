@@ -15,8 +15,15 @@ async def test_status_reports_real_health(anon):
     body = r.json()
     assert body["name"] == "Zou" and body["version"] == "1.0.97"
     assert body["database-up"] is True
-    assert set(body) == {"name", "version", "database-up", "key-value-store-up", "event-stream-up", "job-queue-up",
-                         "indexer-up"}
+    assert set(body) == {
+        "name",
+        "version",
+        "database-up",
+        "key-value-store-up",
+        "event-stream-up",
+        "job-queue-up",
+        "indexer-up",
+    }
 
 
 async def test_status_txt_and_influx(anon):
@@ -57,8 +64,12 @@ async def test_stats_admin_only(anon, as_admin, as_manager):
     assert (await as_manager.get("/stats")).status_code == 403
     r = await as_admin.get("/stats")
     assert r.status_code == 200
-    assert r.json() == {"number_of_video_previews": 0, "number_of_picture_previews": 0,
-                        "number_of_model_previews": 0, "number_of_comments": 0}
+    assert r.json() == {
+        "number_of_video_previews": 0,
+        "number_of_picture_previews": 0,
+        "number_of_model_previews": 0,
+        "number_of_comments": 0,
+    }
 
 
 @pytest.mark.parametrize("path", ["/docs", "/openapi.json", "/api/openapi.json"])

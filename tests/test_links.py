@@ -56,10 +56,24 @@ async def test_task_type_link_created_then_updated(as_admin, db, project, task_t
     r = await as_admin.post(TT, json={"project_id": project["id"], "task_type_id": task_type["id"], "priority": 3})
     assert r.status_code == 201, r.text
     created = r.json()
-    assert {k: created[k] for k in ("project_id", "task_type_id", "priority", "hd_bitrate_compression",
-                                   "ld_bitrate_compression", "is_client_visible", "type")} == {
-        "project_id": project["id"], "task_type_id": task_type["id"], "priority": 3,
-        "hd_bitrate_compression": None, "ld_bitrate_compression": None, "is_client_visible": True,
+    assert {
+        k: created[k]
+        for k in (
+            "project_id",
+            "task_type_id",
+            "priority",
+            "hd_bitrate_compression",
+            "ld_bitrate_compression",
+            "is_client_visible",
+            "type",
+        )
+    } == {
+        "project_id": project["id"],
+        "task_type_id": task_type["id"],
+        "priority": 3,
+        "hd_bitrate_compression": None,
+        "ld_bitrate_compression": None,
+        "is_client_visible": True,
         "type": "ProjectTaskTypeLink",
     }
     assert {"id", "created_at", "updated_at"} <= set(created)
@@ -101,7 +115,9 @@ async def test_task_type_link_argument_sources(as_admin, project, task_type):
 async def test_task_type_link_bad_arguments(as_admin, project, task_type):
     r = await as_admin.post(TT, json={"task_type_id": task_type["id"]})
     assert (r.status_code, r.json()) == (
-        400, {"error": True, "message": "Missing required parameter: project_id", "data": None})
+        400,
+        {"error": True, "message": "Missing required parameter: project_id", "data": None},
+    )
     r = await as_admin.post(TT, json={"project_id": project["id"]})
     assert r.json()["message"] == "Missing required parameter: task_type_id"
     r = await as_admin.post(TT)
@@ -110,7 +126,9 @@ async def test_task_type_link_bad_arguments(as_admin, project, task_type):
     assert (r.status_code, r.json()["message"]) == (400, "Wrong value for parameter priority.")
     r = await as_admin.post(TT, json={"project_id": project["id"], "task_type_id": "bad"})
     assert (r.status_code, r.json()) == (
-        400, {"error": True, "message": "task_type_id is required and must be a valid UUID", "data": None})
+        400,
+        {"error": True, "message": "task_type_id is required and must be a valid UUID", "data": None},
+    )
 
 
 async def test_task_type_link_unknown_ids(as_admin, as_manager, db, project, task_type, people):
@@ -177,10 +195,16 @@ async def test_task_status_link_created_then_updated(as_admin, db, project, task
     r = await as_admin.post(TS, json=body)
     assert r.status_code == 201, r.text
     created = r.json()
-    assert {k: created[k] for k in ("project_id", "task_status_id", "priority", "roles_for_board",
-                                   "is_client_allowed", "type")} == {
-        "project_id": project["id"], "task_status_id": task_status["id"], "priority": 1, "roles_for_board": [],
-        "is_client_allowed": None, "type": "ProjectTaskStatusLink",
+    assert {
+        k: created[k]
+        for k in ("project_id", "task_status_id", "priority", "roles_for_board", "is_client_allowed", "type")
+    } == {
+        "project_id": project["id"],
+        "task_status_id": task_status["id"],
+        "priority": 1,
+        "roles_for_board": [],
+        "is_client_allowed": None,
+        "type": "ProjectTaskStatusLink",
     }
 
     r = await as_admin.post(TS, json={**body, "roles_for_board": "user", "priority": 4})

@@ -7,8 +7,20 @@ import uuid
 import pytest
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-MINIMAL = {"id", "type", "first_name", "last_name", "full_name", "has_avatar", "active", "departments",
-           "studio_id", "role", "desktop_login", "is_bot"}
+MINIMAL = {
+    "id",
+    "type",
+    "first_name",
+    "last_name",
+    "full_name",
+    "has_avatar",
+    "active",
+    "departments",
+    "studio_id",
+    "role",
+    "desktop_login",
+    "is_bot",
+}
 SECRETS = {"password", "totp_secret", "jti", "otp_recovery_codes", "login_failed_attemps", "email_otp_secret"}
 
 
@@ -168,3 +180,17 @@ async def test_person_list_query_count(as_admin, queries):
     queries.reset()
     rows = (await as_admin.get("/data/persons?relations=true")).json()
     assert len(rows) > 10 and queries.count == few
+
+
+async def test_deactivation_ends_sessions(as_admin, client_for):
+    import asyncio
+
+    row = await new_person(as_admin)
+    async with client_for(row["id"]) as person:
+        await asyncio.sleep(1.1)  # token times are whole seconds: the cut-off must be later than the token
+        assert (await person.get("/auth/authenticated")).status_code == 200
+        r = await as_admin.put(f"/data/persons/{row['id']}", json={"active": False})
+        assert r.status_code == 200 and r.json()["active"] is False
+        assert (await person.get("/auth/authenticated")).status_code == 401
+        await as_admin.put(f"/data/persons/{row['id']}", json={"active": True})
+        assert (await person.get("/auth/authenticated")).status_code == 401

@@ -35,7 +35,7 @@ def database_url(settings: Settings) -> str:
     url = settings.database_url or embedded_url(settings.data_dir)
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            url = "postgresql+asyncpg://" + url[len(prefix):]
+            url = "postgresql+asyncpg://" + url[len(prefix) :]
     return url
 
 

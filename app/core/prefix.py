@@ -16,8 +16,8 @@ class StripApiPrefix:
             path: str = scope["path"]
             if path == self.prefix or path.startswith(self.prefix + "/"):
                 scope = dict(scope)
-                scope["path"] = path[len(self.prefix):] or "/"
+                scope["path"] = path[len(self.prefix) :] or "/"
                 raw = scope.get("raw_path")
                 if raw and raw.startswith(self.raw_prefix):
-                    scope["raw_path"] = raw[len(self.raw_prefix):] or b"/"
+                    scope["raw_path"] = raw[len(self.raw_prefix) :] or b"/"
         await self.app(scope, receive, send)

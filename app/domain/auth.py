@@ -146,9 +146,11 @@ async def authenticate(
         raise TokenInvalid("Only non-refresh tokens are allowed")
     person_id, jti = str(claims["sub"]), str(claims["jti"])
     identity = claims.get("identity_type")
-    state = await PersonRepository(session).token_state(person_id, jti, _all_tokens_key(person_id)) if _is_uuid(
-        person_id
-    ) else None
+    state = (
+        await PersonRepository(session).token_state(person_id, jti, _all_tokens_key(person_id))
+        if _is_uuid(person_id)
+        else None
+    )
     issued_at = claims.get("iat")
     if identity == PERSON:
         revoked = state is not None and bool(state["revoked"])
@@ -369,8 +371,14 @@ async def login(
         raise LoginFailed({"login": False, "default_password": True, "token": token})
     now = utc_now()
     await repo.add_login_log(
-        {"id": new_id(), "person_id": row["id"], "ip_address": ip_address, "origin": origin,
-         "created_at": now, "updated_at": now}
+        {
+            "id": new_id(),
+            "person_id": row["id"],
+            "ip_address": ip_address,
+            "origin": origin,
+            "created_at": now,
+            "updated_at": now,
+        }
     )
     access, refresh = issue_tokens(settings, row["id"])
     return {

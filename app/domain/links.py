@@ -146,8 +146,7 @@ async def _link(
         raise NotFound(f"{target.type_label} not found.")
 
     row = await repo.upsert(target, project_id, target_id, priority=priority, **values)
-    await events.emit(session, "project:update", {"project_id": project_id}, project_id=project_id,
-                      user_id=caller.id)
+    await events.emit(session, "project:update", {"project_id": project_id}, project_id=project_id, user_id=caller.id)
     return {**row, "type": target.type_name}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -18,23 +18,66 @@ DATE_FORMATS = ("YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY")
 PREVIEW_FIELDS = ("preview_project_id", "preview_opened_at", "preview_open_until")
 # Never writable through PUT: secrets and fields owned by dedicated routes.
 PUT_PROTECTED = (
-    "password", "jti", "totp_enabled", "totp_secret", "email_otp_enabled", "email_otp_secret", "fido_enabled",
-    "fido_credentials", "otp_recovery_codes", "preferred_two_factor_authentication", *PREVIEW_FIELDS,
+    "password",
+    "jti",
+    "totp_enabled",
+    "totp_secret",
+    "email_otp_enabled",
+    "email_otp_secret",
+    "fido_enabled",
+    "fido_credentials",
+    "otp_recovery_codes",
+    "preferred_two_factor_authentication",
+    *PREVIEW_FIELDS,
 )
 # Only admins may change these, even on their own account.
 ADMIN_FIELDS = (
-    "role", "departments", "active", "is_bot", "archived", "login_failed_attemps", "last_login_failed",
-    "is_generated_from_ldap", "ldap_uid", "oidc_issuer", "oidc_subject", "saml_issuer", "saml_subject",
-    "last_presence", "studio_id",
+    "role",
+    "departments",
+    "active",
+    "is_bot",
+    "archived",
+    "login_failed_attemps",
+    "last_login_failed",
+    "is_generated_from_ldap",
+    "ldap_uid",
+    "oidc_issuer",
+    "oidc_subject",
+    "saml_issuer",
+    "saml_subject",
+    "last_presence",
+    "studio_id",
 )
 MINIMAL_FIELDS = (
-    "id", "type", "first_name", "last_name", "full_name", "has_avatar", "active", "departments", "studio_id",
-    "role", "desktop_login", "is_bot",
+    "id",
+    "type",
+    "first_name",
+    "last_name",
+    "full_name",
+    "has_avatar",
+    "active",
+    "departments",
+    "studio_id",
+    "role",
+    "desktop_login",
+    "is_bot",
 )
 CLIENT_FIELDS = ("id", "type", "first_name", "last_name", "full_name", "has_avatar", "active", "role", "is_bot")
 PUBLIC_FILTERS = frozenset(
-    {"id", "first_name", "last_name", "has_avatar", "active", "departments", "studio_id", "role", "desktop_login",
-     "email", "is_bot", "is_guest"}
+    {
+        "id",
+        "first_name",
+        "last_name",
+        "has_avatar",
+        "active",
+        "departments",
+        "studio_id",
+        "role",
+        "desktop_login",
+        "email",
+        "is_bot",
+        "is_guest",
+    }
 )
 
 
@@ -58,7 +101,11 @@ def _check_choices(data: dict[str, Any]) -> None:
     if data.get("locale"):
         locale = str(data["locale"]).strip()
         language, _, region = locale.partition("_")
-        if len(locale) > 10 or not (language.isalpha() and 2 <= len(language) <= 3) or (region and not region.isalnum()):
+        if (
+            len(locale) > 10
+            or not (language.isalpha() and 2 <= len(language) <= 3)
+            or (region and not region.isalnum())
+        ):
             raise WrongParameter("Invalid locale: use a name such as en_US or fr_FR.")
         data["locale"] = locale
     if data.get("display_date_format") is not None and data["display_date_format"] not in DATE_FORMATS:
@@ -89,8 +136,8 @@ def api_token(ctx: CrudContext, person: dict[str, Any], jti: str) -> str:
     identity = "bot" if person.get("is_bot") else "person_api"
     expires = None
     if person.get("expiration_date"):
-        end = datetime.combine(person["expiration_date"] + timedelta(days=1), time.min, tzinfo=timezone.utc)
-        expires = end - datetime.now(timezone.utc)
+        end = datetime.combine(person["expiration_date"] + timedelta(days=1), time.min, tzinfo=UTC)
+        expires = end - datetime.now(UTC)
     token, _ = encode_token(ctx.settings, person["id"], "access", jti=jti, identity_type=identity, expires=expires)
     return token
 
@@ -114,9 +161,11 @@ class PersonHooks(Hooks):
 
     async def check_read(self, ctx: CrudContext, row: dict[str, Any]) -> None:
         # a client always sees itself (Zou refuses it when the client is on no open project)
-        if ctx.caller.is_client and row["id"] != ctx.caller.id and not await PersonRepository(
-            ctx.session
-        ).client_can_see(ctx.caller.id, row["id"]):
+        if (
+            ctx.caller.is_client
+            and row["id"] != ctx.caller.id
+            and not await PersonRepository(ctx.session).client_can_see(ctx.caller.id, row["id"])
+        ):
             raise PermissionDenied()
 
     async def _validate(self, ctx: CrudContext, data: dict[str, Any], row: dict[str, Any] | None) -> dict[str, Any]:
@@ -166,6 +215,11 @@ class PersonHooks(Hooks):
         return data
 
     async def after_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | None:
+        if data.get("active") is False:
+            # a deactivated person's sessions end now, not when they are next used
+            from app.domain.auth import revoke_all_tokens
+
+            await revoke_all_tokens(ctx.session, ctx.settings, row["id"])
         jti = ctx.state.get("new_api_jti")
         if jti:
             return {"access_token": api_token(ctx, row, jti)}

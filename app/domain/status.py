@@ -56,7 +56,12 @@ def resources() -> dict[str, Any]:
             "percent": psutil.cpu_percent(percpu=True),
             "loadavg": {"last 1 min": load[0], "last 5 min": load[1], "last 10 min": load[2]},
         },
-        "memory": {"total": memory.total, "used": memory.used, "available": memory.available, "percent": memory.percent},
+        "memory": {
+            "total": memory.total,
+            "used": memory.used,
+            "available": memory.available,
+            "percent": memory.percent,
+        },
         "jobs": {"running_jobs": 0},
     }
 

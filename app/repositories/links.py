@@ -77,9 +77,7 @@ class LinkRepository:
         access = ProjectAccess(bool(row["project_exists"]), bool(row["on_team"]), row["team_role"])
         return access, bool(row["target_exists"])
 
-    async def upsert(
-        self, target: LinkTarget, project_id: str, target_id: str, **values: Any
-    ) -> dict[str, Any]:
+    async def upsert(self, target: LinkTarget, project_id: str, target_id: str, **values: Any) -> dict[str, Any]:
         """Create the (project, target) link with `values`, or overwrite those values on the existing one."""
         link = target.link
         stmt = insert(link).values(project_id=project_id, **{target.column: target_id}, **values)

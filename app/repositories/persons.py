@@ -95,8 +95,12 @@ class PersonRepository:
         """Remove or clear everything pointing at a person before a forced deletion."""
         comments = Comment.__table__
         own = select(comments.c.id).where(comments.c.person_id == person_id)
-        for table in ("comment_mentions", "comment_acknoledgments", "comment_department_mentions",
-                      "comment_preview_link"):
+        for table in (
+            "comment_mentions",
+            "comment_acknoledgments",
+            "comment_department_mentions",
+            "comment_preview_link",
+        ):
             link = metadata.tables[table]
             await self.session.execute(delete(link).where(link.c.comment.in_(own)))
         for name in ("notification", "news"):
@@ -195,7 +199,6 @@ class PersonRepository:
     async def admin_exists(self) -> bool:
         stmt = select(exists().where(person.c.role == "admin", person.c.active.is_(True)))
         return bool((await self.session.execute(stmt)).scalar())
-
 
 
 def _reference_columns():

@@ -56,9 +56,7 @@ class TokenRepository:
     async def take_reset(self, token_hash: str) -> str | None:
         """Consume a reset token; returns its person id when it is still valid."""
         stmt = (
-            delete(resets)
-            .where(resets.c.token_hash == token_hash)
-            .returning(resets.c.person_id, resets.c.expires_at)
+            delete(resets).where(resets.c.token_hash == token_hash).returning(resets.c.person_id, resets.c.expires_at)
         )
         row = (await self.session.execute(stmt)).first()
         if row is None or row.expires_at < utc_now():

@@ -79,11 +79,19 @@ def is_browser(request: Request) -> bool:
 
 def set_token_cookies(response: Response, settings, access: str, refresh: str | None = None) -> None:
     secure = settings.domain_protocol == "https"
-    response.set_cookie(ACCESS_COOKIE, access, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="lax",
-                        secure=secure)
+    response.set_cookie(
+        ACCESS_COOKIE, access, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="lax", secure=secure
+    )
     if refresh:
-        response.set_cookie(REFRESH_COOKIE, refresh, max_age=COOKIE_MAX_AGE, path=REFRESH_COOKIE_PATH,
-                            httponly=True, samesite="lax", secure=secure)
+        response.set_cookie(
+            REFRESH_COOKIE,
+            refresh,
+            max_age=COOKIE_MAX_AGE,
+            path=REFRESH_COOKIE_PATH,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+        )
 
 
 def unset_cookie(response: Response, name: str, path: str) -> None:
@@ -109,8 +117,7 @@ PersonCaller = Annotated[Caller, Depends(person_caller)]
 # --- Login, logout, refresh, who am I -----------------------------------------------------------
 
 
-@router.post("/login", summary="Log in with email (or desktop login) and password",
-             openapi_extra=body_doc(LoginBody))
+@router.post("/login", summary="Log in with email (or desktop login) and password", openapi_extra=body_doc(LoginBody))
 async def login(request: Request, session: DbSession, settings: AppSettings):
     body = await read_body(request, LoginBody)
     browser = is_browser(request)
@@ -139,8 +146,9 @@ async def logout(request: Request, session: DbSession, settings: AppSettings, ca
 @router.get("/refresh-token", summary="Trade a refresh token for a new access token")
 async def refresh_token(request: Request, session: DbSession, settings: AppSettings):
     token, missing = read_token(request, REFRESH_COOKIE)
-    caller = await auth.authenticate(session, settings, token, token_type="refresh", missing=missing,
-                                     method=request.method)
+    caller = await auth.authenticate(
+        session, settings, token, token_type="refresh", missing=missing, method=request.method
+    )
     auth.require_person(caller)
     access = auth.refresh_access(settings, caller)
     if not is_browser(request):
@@ -185,16 +193,18 @@ async def change_password(request: Request, session: DbSession, settings: AppSet
     return response
 
 
-@router.post("/reset-password", summary="Ask for a password reset link by mail",
-             openapi_extra=body_doc(ResetPasswordRequestBody))
+@router.post(
+    "/reset-password", summary="Ask for a password reset link by mail", openapi_extra=body_doc(ResetPasswordRequestBody)
+)
 async def ask_password_reset(request: Request, session: DbSession, settings: AppSettings):
     body = await read_body(request, ResetPasswordRequestBody)
     mail = await auth.request_password_reset(session, settings, body.email)
     return JSONResponse({"success": "Reset token sent"}, background=mail_task(settings, mail))
 
 
-@router.put("/reset-password", summary="Set a new password with a reset token",
-            openapi_extra=body_doc(ResetPasswordBody))
+@router.put(
+    "/reset-password", summary="Set a new password with a reset token", openapi_extra=body_doc(ResetPasswordBody)
+)
 async def reset_password(request: Request, session: DbSession, settings: AppSettings):
     body = await read_body(request, ResetPasswordBody)
     await auth.reset_password(session, settings, body.email, body.token, body.password, body.password2)
@@ -228,8 +238,11 @@ async def disable_totp(request: Request, session: DbSession, caller: PersonCalle
     return JSONResponse({"success": True})
 
 
-@router.put("/recovery-codes", summary="Replace one's recovery codes (needs a second-factor proof)",
-            openapi_extra=body_doc(TwoFactorProof))
+@router.put(
+    "/recovery-codes",
+    summary="Replace one's recovery codes (needs a second-factor proof)",
+    openapi_extra=body_doc(TwoFactorProof),
+)
 async def new_recovery_codes(request: Request, session: DbSession, settings: AppSettings, caller: PersonCaller):
     proof = await read_body(request, TwoFactorProof)
     codes = await two_factor.renew_recovery_codes(session, settings, caller.id, proof)

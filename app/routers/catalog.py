@@ -99,9 +99,7 @@ for _path in ("/data/task-type-links", "/data/task-type-links/"):
         summary="Link a task type to a project (or update the link's priority)",
         status_code=201,
         responses={201: {"model": ProjectTaskTypeLinkRead}, 404: {"description": "Unknown project"}, **ERRORS},
-        openapi_extra=request_body(
-            TaskTypeLinkBody, ("application/json", "application/x-www-form-urlencoded")
-        ),
+        openapi_extra=request_body(TaskTypeLinkBody, ("application/json", "application/x-www-form-urlencoded")),
         include_in_schema=not _path.endswith("/"),
         operation_id=f"create_task_type_link_{int(not _path.endswith('/'))}",
     )
@@ -114,9 +112,7 @@ for _path in ("/data/task-type-links", "/data/task-type-links/"):
         summary="Link a task status to a project (or update the link's priority and board roles)",
         status_code=201,
         responses={201: {"model": ProjectTaskStatusLinkRead}, 404: {"description": "Unknown project"}, **ERRORS},
-        openapi_extra=request_body(
-            TaskStatusLinkBody, ("application/json", "application/x-www-form-urlencoded")
-        ),
+        openapi_extra=request_body(TaskStatusLinkBody, ("application/json", "application/x-www-form-urlencoded")),
         include_in_schema=not _path.endswith("/"),
         operation_id=f"create_task_status_link_{int(not _path.endswith('/'))}",
     )

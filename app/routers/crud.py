@@ -1,6 +1,5 @@
 """Builds the five `/data/<collection>` routes of every registered collection."""
 
-
 import uuid
 from typing import Annotated, Any
 
@@ -44,7 +43,11 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
         return JSONResponse(await _service(c, request, session, settings, caller).list(request.query_params))
 
     async def create_row(
-        request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser, body: Annotated[Create, Body()]
+        request: Request,
+        session: DbSession,
+        settings: AppSettings,
+        caller: CurrentUser,
+        body: Annotated[Create, Body()],
     ) -> Response:
         row = await _service(c, request, session, settings, caller).create(body_values(body))
         return JSONResponse(row, status_code=201)
@@ -76,24 +79,61 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
     one = {200: {"model": Read}, **ERRORS, 404: {"description": "Unknown id"}}
     for path, shown in ((base, True), (base + "/", False)):
         if "list" in c.routes:
-            router.add_api_route(path, list_rows, methods=["GET"], summary=f"List {c.url}", tags=[tag],
-                                 responses=many, include_in_schema=shown, operation_id=f"list_{c.url}_{int(shown)}")
+            router.add_api_route(
+                path,
+                list_rows,
+                methods=["GET"],
+                summary=f"List {c.url}",
+                tags=[tag],
+                responses=many,
+                include_in_schema=shown,
+                operation_id=f"list_{c.url}_{int(shown)}",
+            )
         if "create" not in c.routes:
             continue
-        router.add_api_route(path, create_row, methods=["POST"], summary=f"Create a {name}", tags=[tag],
-                             status_code=201, responses={201: {"model": Read}, **ERRORS}, include_in_schema=shown,
-                             operation_id=f"create_{c.url}_{int(shown)}")
+        router.add_api_route(
+            path,
+            create_row,
+            methods=["POST"],
+            summary=f"Create a {name}",
+            tags=[tag],
+            status_code=201,
+            responses={201: {"model": Read}, **ERRORS},
+            include_in_schema=shown,
+            operation_id=f"create_{c.url}_{int(shown)}",
+        )
     item = base + "/{instance_id}"
     if "get" in c.routes:
-        router.add_api_route(item, get_row, methods=["GET"], summary=f"Get a {name}", tags=[tag], responses=one,
-                             operation_id=f"get_{c.url}")
+        router.add_api_route(
+            item,
+            get_row,
+            methods=["GET"],
+            summary=f"Get a {name}",
+            tags=[tag],
+            responses=one,
+            operation_id=f"get_{c.url}",
+        )
     if "update" in c.routes:
-        router.add_api_route(item, update_row, methods=["PUT"], summary=f"Update a {name}", tags=[tag], responses=one,
-                             operation_id=f"update_{c.url}")
+        router.add_api_route(
+            item,
+            update_row,
+            methods=["PUT"],
+            summary=f"Update a {name}",
+            tags=[tag],
+            responses=one,
+            operation_id=f"update_{c.url}",
+        )
     if "delete" in c.routes:
-        router.add_api_route(item, delete_row, methods=["DELETE"], summary=f"Delete a {name}", tags=[tag],
-                         status_code=204, responses={**ERRORS, 404: {"description": "Unknown id"}},
-                         operation_id=f"delete_{c.url}")
+        router.add_api_route(
+            item,
+            delete_row,
+            methods=["DELETE"],
+            summary=f"Delete a {name}",
+            tags=[tag],
+            status_code=204,
+            responses={**ERRORS, 404: {"description": "Unknown id"}},
+            operation_id=f"delete_{c.url}",
+        )
 
 
 def build_router() -> APIRouter:

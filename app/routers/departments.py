@@ -38,8 +38,7 @@ async def license_managers_only(caller: CurrentUser) -> None:
 
 def validation_failure(exc: ValidationError) -> WrongParameter:
     errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
-        for err in exc.errors()
+        {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")} for err in exc.errors()
     ]
     return WrongParameter("Validation error.", {"errors": errors})
 

@@ -50,7 +50,7 @@ def read_token(request: Request, cookie: str = ACCESS_COOKIE) -> tuple[str | Non
     if not rest and scheme.count(".") == 2:  # a bare JWT
         return scheme, ""
     return None, (
-        f'Missing JWT in cookies or headers (Missing cookie "{cookie}"; Missing \'Bearer\' type in '
+        f"Missing JWT in cookies or headers (Missing cookie \"{cookie}\"; Missing 'Bearer' type in "
         "'Authorization' header. Expected 'Authorization: Bearer <JWT>')"
     )
 

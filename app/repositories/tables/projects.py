@@ -34,7 +34,7 @@ class Project(Base):
     file_tree: Mapped[Any | None] = mapped_column(JSONB)
     data: Mapped[Any | None] = mapped_column(JSONB)
     has_avatar: Mapped[bool | None] = mapped_column(Boolean, default=False)
-    fps: Mapped[str | None] = mapped_column(String(10), default='25')
+    fps: Mapped[str | None] = mapped_column(String(10), default="25")
     ratio: Mapped[str | None] = mapped_column(String(10), default="16:9")
     resolution: Mapped[str | None] = mapped_column(String(12), default="1920x1080")
     production_type: Mapped[str | None] = mapped_column(String(20), default="short")
