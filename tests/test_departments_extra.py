@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from sqlalchemy import func, insert, select
+from zou_shapes import PERSON_MINIMAL_KEYS
 
 from app.repositories.tables.catalog import Software, SoftwareDepartmentLink
 from app.repositories.tables.events import ApiEvent
@@ -14,20 +15,7 @@ from app.repositories.tables.people import Department, DepartmentLink, Person
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 MALFORMED = {"error": True, "message": "Malformed ID.", "data": None}
 NON_ADMINS = ["manager", "supervisor", "user", "client", "vendor"]
-MINIMAL_KEYS = {
-    "id",
-    "type",
-    "first_name",
-    "last_name",
-    "full_name",
-    "has_avatar",
-    "active",
-    "departments",
-    "studio_id",
-    "role",
-    "desktop_login",
-    "is_bot",
-}
+MINIMAL_KEYS = PERSON_MINIMAL_KEYS
 
 
 async def add(db, model, **values) -> dict:

@@ -5,22 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from zou_shapes import PERSON_MINIMAL_KEYS
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-MINIMAL = {
-    "id",
-    "type",
-    "first_name",
-    "last_name",
-    "full_name",
-    "has_avatar",
-    "active",
-    "departments",
-    "studio_id",
-    "role",
-    "desktop_login",
-    "is_bot",
-}
+MINIMAL = PERSON_MINIMAL_KEYS
 SECRETS = {"password", "totp_secret", "jti", "otp_recovery_codes", "login_failed_attemps", "email_otp_secret"}
 
 

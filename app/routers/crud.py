@@ -103,37 +103,24 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
             operation_id=f"create_{c.url}_{int(shown)}",
         )
     item = base + "/{instance_id}"
-    if "get" in c.routes:
-        router.add_api_route(
-            item,
-            get_row,
-            methods=["GET"],
-            summary=f"Get a {name}",
-            tags=[tag],
-            responses=one,
-            operation_id=f"get_{c.url}",
-        )
-    if "update" in c.routes:
-        router.add_api_route(
-            item,
-            update_row,
-            methods=["PUT"],
-            summary=f"Update a {name}",
-            tags=[tag],
-            responses=one,
-            operation_id=f"update_{c.url}",
-        )
-    if "delete" in c.routes:
-        router.add_api_route(
-            item,
-            delete_row,
-            methods=["DELETE"],
-            summary=f"Delete a {name}",
-            tags=[tag],
-            status_code=204,
-            responses={**ERRORS, 404: {"description": "Unknown id"}},
-            operation_id=f"delete_{c.url}",
-        )
+    unknown = {**ERRORS, 404: {"description": "Unknown id"}}
+    item_routes = (
+        ("get", get_row, "GET", f"Get a {name}", 200, one),
+        ("update", update_row, "PUT", f"Update a {name}", 200, one),
+        ("delete", delete_row, "DELETE", f"Delete a {name}", 204, unknown),
+    )
+    for kind, endpoint, method, summary, status, responses in item_routes:
+        if kind in c.routes:
+            router.add_api_route(
+                item,
+                endpoint,
+                methods=[method],
+                summary=summary,
+                tags=[tag],
+                status_code=status,
+                responses=responses,
+                operation_id=f"{kind}_{c.url}",
+            )
 
 
 def build_router() -> APIRouter:
