@@ -14,7 +14,20 @@ from app.core.events import EventBus
 from app.core.head import HeadAsGet
 from app.core.prefix import StripApiPrefix
 from app.core.responses import JSONResponse
-from app.routers import auth, catalog, crud, departments, index
+from app.routers import (
+    assets,
+    auth,
+    casting,
+    catalog,
+    crud,
+    departments,
+    entities,
+    entity_tasks,
+    index,
+    metadata_descriptors,
+    project_templates,
+    projects,
+)
 
 log = logging.getLogger("tsubame")
 
@@ -49,7 +62,20 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     install_error_handlers(app)
     # Specific routes first: `/data/x/{id}` must not shadow `/data/x/something`. Routes are
     # added flat (not through include_router) so that `app.routes` lists every one of them.
-    for router in (index.router, auth.router, departments.router, catalog.router, crud.build_router()):
+    area_routers = (
+        index.router,
+        auth.router,
+        departments.router,
+        catalog.router,
+        projects.router,
+        project_templates.router,
+        metadata_descriptors.router,
+        assets.router,
+        entities.router,
+        casting.router,
+        entity_tasks.router,
+    )
+    for router in (*area_routers, crud.build_router()):
         app.router.routes.extend(router.routes)
     app.add_middleware(StripApiPrefix)
     app.add_middleware(HeadAsGet)

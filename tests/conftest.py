@@ -208,3 +208,11 @@ def client_for(app, settings):
 @pytest.fixture
 def people() -> dict[str, str]:
     return PEOPLE
+
+
+@pytest.fixture
+def make(db: AsyncSession):
+    """Builders for test data (see tests/factories.py): `await make.project(team=[...])`."""
+    from factories import Factory
+
+    return Factory(db)

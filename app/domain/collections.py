@@ -47,4 +47,15 @@ register(
         hooks=EntityTypeHooks(),
     )
 )
+
+# Each area registers its own entries; importing them here fills the registry.
+from app.domain import (  # noqa: E402, F401
+    asset_collections,
+    casting_collections,
+    entity_collections,
+    project_collections,
+    task_collections,
+    template_collections,
+)
+
 __all__ = ["COLLECTIONS", "register", "admin_only", "anyone"]
