@@ -20,6 +20,7 @@ from app.routers import (
     casting,
     catalog,
     crud,
+    deletion,
     departments,
     entities,
     entity_tasks,
@@ -27,6 +28,7 @@ from app.routers import (
     metadata_descriptors,
     project_templates,
     projects,
+    shots,
 )
 
 log = logging.getLogger("tsubame")
@@ -71,7 +73,9 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         project_templates.router,
         metadata_descriptors.router,
         assets.router,
+        shots.router,
         entities.router,
+        deletion.router,
         casting.router,
         entity_tasks.router,
     )
