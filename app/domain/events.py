@@ -27,5 +27,24 @@ async def emit(
     )
 
 
+async def emit_many(
+    session: AsyncSession, items: list[tuple[str, dict[str, Any], str | None]], *, user_id: str | None = None
+) -> None:
+    """Emit many `(name, data, project_id)` events with one insert (bulk deletions, batch writes)."""
+    rows = [
+        {
+            "name": name,
+            "data": {**data, "project_id": project_id} if project_id is not None else data,
+            "project_id": project_id,
+            "user_id": user_id,
+        }
+        for name, data, project_id in items
+    ]
+    written = await EventRepository(session).add_many(rows)
+    session.info.setdefault(PENDING, []).extend(
+        {key: row[key] for key in ("name", "data", "project_id", "user_id", "created_at")} for row in written
+    )
+
+
 def take_pending(session: AsyncSession) -> list[dict[str, Any]]:
     return session.info.pop(PENDING, [])

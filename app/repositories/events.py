@@ -28,3 +28,12 @@ class EventRepository:
         }
         await self.session.execute(insert(ApiEvent.__table__).values(**row))
         return row
+
+    async def add_many(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Persist many events (`name`, `data`, `project_id`, `user_id`) in one statement."""
+        if not events:
+            return []
+        now = utc_now()
+        rows = [{"id": new_id(), "created_at": now, "updated_at": now, **event} for event in events]
+        await self.session.execute(insert(ApiEvent.__table__), rows)
+        return rows
