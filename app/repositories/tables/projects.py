@@ -12,11 +12,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -240,6 +242,43 @@ class ProjectTemplatePreviewBackgroundFileLink(LinkBase):
 
 class MetadataDescriptor(Base):
     __tablename__ = "metadata_descriptor"
+    # One name and one field name per (project, entity type), and per task type for task descriptors.
+    __table_args__ = (
+        Index(
+            "metadata_descriptor_uc",
+            "project_id",
+            "entity_type",
+            "name",
+            unique=True,
+            postgresql_where=text("task_type_id IS NULL"),
+        ),
+        Index(
+            "metadata_descriptor_uc2",
+            "project_id",
+            "entity_type",
+            "field_name",
+            unique=True,
+            postgresql_where=text("task_type_id IS NULL"),
+        ),
+        Index(
+            "metadata_descriptor_task_type_uc",
+            "project_id",
+            "entity_type",
+            "task_type_id",
+            "name",
+            unique=True,
+            postgresql_where=text("task_type_id IS NOT NULL"),
+        ),
+        Index(
+            "metadata_descriptor_task_type_uc2",
+            "project_id",
+            "entity_type",
+            "task_type_id",
+            "field_name",
+            unique=True,
+            postgresql_where=text("task_type_id IS NOT NULL"),
+        ),
+    )
 
     project_id: Mapped[str] = mapped_column(Uuid(as_uuid=False), ForeignKey("project.id"), nullable=False, index=True)
     entity_type: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
