@@ -6,7 +6,10 @@ Rules, as Zou 1.0.97 applies them:
 - a link may be written by an admin, or by a member of the project's team whose effective
   role there is manager (policy `project_manager_on_team` below: the team link's own role
   when it has one, the global role otherwise); it is an upsert that answers 201 both ways
-  and emits `project:update` for the project.
+  and emits `project:update` for the project;
+- reordering a project's task type (or task status) links is for the project's managers:
+  position i (from 1) becomes the priority of the link, ids the project is not linked to
+  are skipped (never created), and `project:update` is emitted.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
 from app.domain import events
+from app.domain.access import require_manager
 from app.domain.crud import parse_uuid
 from app.domain.permissions import ADMIN, MANAGER, ROLES, Caller, require_admin
 from app.repositories.links import LinkRepository, LinkTarget, ProjectAccess
@@ -182,3 +186,53 @@ async def reorder_task_types(session: AsyncSession, caller: Caller, body: Any) -
         if row is not None:
             out.append({**row, "priority": position, "type": "TaskType"})
     return out
+
+
+# --- project link order -----------------------------------------------------------
+
+
+def _id_list_body(body: Any, key: str) -> list[str]:
+    if not isinstance(body, dict) or not isinstance(body.get(key), list):
+        raise WrongParameter(f"Request body must be a JSON object with a '{key}' list.")
+    return [parse_uuid(value) if isinstance(value, str) else parse_uuid(str(value)) for value in body[key]]
+
+
+async def check_project_links_manager(session: AsyncSession, caller: Caller, project_id: str) -> None:
+    """Reordering a project's links is for its managers (Zou checks it before reading the body)."""
+    await require_manager(session, caller, project_id)
+
+
+async def _reorder_project_links(
+    session: AsyncSession, caller: Caller, project_id: str, body: Any, target: LinkTarget, key: str
+) -> list[dict[str, Any]]:
+    await require_manager(session, caller, project_id)
+    ids = _id_list_body(body, key)
+    final = {target_id: position for position, target_id in enumerate(ids, start=1)}
+    updated = await LinkRepository(session).set_link_priorities(target, project_id, final)
+    out = []
+    for position, target_id in enumerate(ids, start=1):
+        row = updated.get(target_id)
+        if row is not None:
+            out.append({**row, "priority": position, "type": target.type_name})
+    await events.emit(session, "project:update", {}, project_id=project_id, user_id=caller.id)
+    return out
+
+
+async def reorder_project_task_type_links(
+    session: AsyncSession, caller: Caller, project_id: str, body: Any
+) -> list[dict[str, Any]]:
+    """Give each listed task type's link on the project its 1-based position as priority.
+
+    Ids the project is not linked to are skipped (no link is created); the updated links
+    are answered in list order, a repeated id at each of its positions (the last one is
+    stored). `project:update` is emitted even when nothing changed, as Zou does."""
+    return await _reorder_project_links(session, caller, project_id, body, LinkRepository.TASK_TYPE, "task_type_ids")
+
+
+async def reorder_project_task_status_links(
+    session: AsyncSession, caller: Caller, project_id: str, body: Any
+) -> list[dict[str, Any]]:
+    """Same as the task type links, for the project's task status links (board roles are kept)."""
+    return await _reorder_project_links(
+        session, caller, project_id, body, LinkRepository.TASK_STATUS, "task_status_ids"
+    )

@@ -99,3 +99,25 @@ class LinkRepository:
             .returning(task_type)
         )
         return {m["id"]: dict(m) for m in (await self.session.execute(stmt)).mappings()}
+
+    async def set_link_priorities(
+        self, target: LinkTarget, project_id: str, priorities: dict[str, int]
+    ) -> dict[str, dict[str, Any]]:
+        """Set the priority of the project's existing links to the listed targets, in one statement.
+
+        `priorities` maps target ids to their priority; answers the updated links by target id
+        (targets the project is not linked to are left out: a reorder never creates a link)."""
+        if not priorities:
+            return {}
+        link = target.link
+        column = link.c[target.column]
+        stmt = (
+            update(link)
+            .where(link.c.project_id == project_id, column.in_(list(priorities)))
+            .values(
+                priority=case(*((column == target_id, position) for target_id, position in priorities.items())),
+                updated_at=utc_now(),
+            )
+            .returning(link)
+        )
+        return {m[target.column]: dict(m) for m in (await self.session.execute(stmt)).mappings()}
