@@ -47,7 +47,11 @@ class NotFound(DomainError):
 class PermissionDenied(DomainError):
     status_code = 403
 
-    def __init__(self, message: str = "You are not allowed to perform this action.") -> None:
+    def __init__(
+        self,
+        message: str = "You don't have the permission to access the requested resource. "
+        "It is either read-protected or not readable by the server.",
+    ) -> None:
         super().__init__(message)
 
     def body(self) -> dict:
