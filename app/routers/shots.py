@@ -1,5 +1,342 @@
-"""Routes of the production area (being built)."""
+"""Shots, sequences, episodes and scenes: listings, full rows, creation, shot updates, scene links.
 
-from fastapi import APIRouter
+Bodies are read as Zou reads them (a JSON object, else the query-string and form values)
+and validated by the domain, which knows when Zou checks them: before anything else on
+creation, after the access check on a shot update.
+
+Item routes use the `shot_area_id` path convertor: it matches any segment but the literal
+names other modules serve under the same prefixes (`/data/shots/with-tasks`...), so those
+routes are reached whatever the order the routers are mounted in, while a malformed id
+still answers 400 "Malformed ID.".
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict
+from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
+
+from app.core.responses import JSONResponse
+from app.domain import shots
+from app.domain.entity_kinds import EPISODE, SCENE, SEQUENCE, SHOT
+from app.routers.catalog import json_or_none, request_args
+from app.routers.deps import CurrentUser, DbSession
+from app.schemas.catalog import request_body
 
 router = APIRouter()
+
+LITERAL_SEGMENTS = ("all", "with-tasks")
+
+
+class EntityIdConvertor(Convertor[str]):
+    """A path segment that is not one of the literal names served beside the item routes."""
+
+    regex = r"(?!(?:" + "|".join(re.escape(s) for s in LITERAL_SEGMENTS) + r")(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+if "shot_area_id" not in CONVERTOR_TYPES:
+    register_url_convertor("shot_area_id", EntityIdConvertor())
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed id, bad filter or invalid body"},
+    401: {"description": "Missing or invalid token"},
+    403: {"description": "The caller may not do this"},
+}
+NOT_FOUND = {404: {"description": "Unknown id"}}
+
+
+class EntityRead(BaseModel):
+    """A shot, sequence, episode or scene: every entity column, its `type`, and extra keys per route."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: str
+    name: str
+    project_id: str
+    entity_type_id: str
+    parent_id: str | None = None
+    source_id: str | None = None
+    data: dict | None = None
+    nb_frames: int | None = None
+    description: str | None = None
+    status: str
+
+
+class ShotVersionRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: str
+    name: str
+    data: dict | None = None
+    entity_id: str | None = None
+    person_id: str | None = None
+
+
+class FrameUpdate(BaseModel):
+    id: str
+    nb_frames: int
+
+
+LIST = {200: {"model": list[EntityRead]}, **ERRORS}
+ONE = {200: {"model": EntityRead}, **ERRORS, **NOT_FOUND}
+LIST_OF_ONE = {200: {"model": list[EntityRead]}, **ERRORS, **NOT_FOUND}
+FORM_OR_JSON = ("application/json", "application/x-www-form-urlencoded")
+
+
+async def zou_body(request: Request) -> Any:
+    """The JSON body when there is one, else the query-string and form values (first of each name)."""
+    payload = await json_or_none(request)
+    if payload is not None:
+        return payload
+    values: dict[str, Any] = {}
+    for name, value in await request_args(request):
+        values.setdefault(name, value)
+    return values
+
+
+def _ok(content: Any, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(content, status_code=status_code)
+
+
+# --- collection listings (literal paths first) ---------------------------------------
+
+
+@router.get("/data/shots", summary="Shots matching the filters", tags=["shots"], responses=LIST)
+async def list_shots(request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.list_shots(session, caller, request.query_params))
+
+
+@router.get("/data/shots/all", summary="Shots matching the filters (gazu's path)", tags=["shots"], responses=LIST)
+async def list_all_shots(request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.list_shots(session, caller, request.query_params))
+
+
+@router.get("/data/scenes/all", summary="Scenes matching the filters", tags=["scenes"], responses=LIST)
+async def list_scenes(request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.list_scenes(session, caller, request.query_params))
+
+
+@router.get("/data/episodes", summary="Episodes matching the filters", tags=["episodes"], responses=LIST)
+async def list_episodes(request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.list_episodes(session, caller, request.query_params))
+
+
+@router.get("/data/sequences", summary="Sequences matching the filters", tags=["sequences"], responses=LIST)
+async def list_sequences(request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.list_sequences(session, caller, request.query_params))
+
+
+# --- project listings and creation ------------------------------------------------------
+
+
+def _project_routes(kind: str, segment: str, tag: str, schema: type[BaseModel], create) -> None:
+    path = f"/data/projects/{{project_id}}/{segment}"
+
+    async def list_for_project(project_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+        return _ok(await shots.project_entities(session, caller, str(project_id), kind))
+
+    async def create_in_project(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
+        row = await create(session, caller, str(project_id), await zou_body(request))
+        return _ok(row, 201)
+
+    router.add_api_route(
+        path,
+        list_for_project,
+        methods=["GET"],
+        summary=f"The {segment} of a production",
+        tags=[tag],
+        responses=LIST_OF_ONE,
+        operation_id=f"project_{segment}",
+    )
+    router.add_api_route(
+        path,
+        create_in_project,
+        methods=["POST"],
+        status_code=201,
+        summary=f"Create a {kind.lower()} in a production (or get the one of that name)",
+        tags=[tag],
+        responses={201: {"model": EntityRead}, **ERRORS, **NOT_FOUND},
+        openapi_extra=request_body(schema, FORM_OR_JSON),
+        operation_id=f"create_project_{kind.lower()}",
+    )
+
+
+_project_routes(SHOT, "shots", "shots", shots.NewShotSchema, shots.create_shot)
+_project_routes(SEQUENCE, "sequences", "sequences", shots.NewSequenceSchema, shots.create_sequence)
+_project_routes(EPISODE, "episodes", "episodes", shots.NewEpisodeSchema, shots.create_episode)
+_project_routes(SCENE, "scenes", "scenes", shots.NewSceneSchema, shots.create_scene)
+
+
+# --- shots -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/data/shots/{shot_id:shot_area_id}",
+    summary="A shot with its project, sequence and episode names and its tasks",
+    tags=["shots"],
+    responses=ONE,
+)
+async def get_shot(shot_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.get_shot(session, caller, str(shot_id)))
+
+
+@router.put(
+    "/data/shots/{shot_id:shot_area_id}",
+    summary="Update a shot (managers of its production)",
+    tags=["shots"],
+    responses=ONE,
+    openapi_extra=request_body(shots.UpdateShotSchema, FORM_OR_JSON),
+)
+async def update_shot(shot_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.update_shot(session, caller, str(shot_id), await zou_body(request)))
+
+
+@router.get(
+    "/data/shots/{shot_id:shot_area_id}/versions",
+    summary="Recorded versions of a shot, newest first",
+    tags=["shots"],
+    responses={200: {"model": list[ShotVersionRead]}, **ERRORS, **NOT_FOUND},
+)
+async def shot_versions(shot_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.shot_versions(session, caller, str(shot_id)))
+
+
+@router.post(
+    "/actions/projects/{project_id}/task-types/{task_type_id}/set-shot-nb-frames",
+    summary="Set shot frame counts from the newest previews of a task type",
+    tags=["shots"],
+    responses={200: {"model": list[FrameUpdate]}, **ERRORS, **NOT_FOUND},
+)
+async def set_shot_nb_frames(
+    project_id: uuid.UUID,
+    task_type_id: uuid.UUID,
+    session: DbSession,
+    caller: CurrentUser,
+    episode_id: str | None = None,
+):
+    return _ok(await shots.set_shot_nb_frames(session, caller, str(project_id), str(task_type_id), episode_id))
+
+
+# --- sequences ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/data/sequences/{sequence_id:shot_area_id}",
+    summary="A sequence with its project and episode names",
+    tags=["sequences"],
+    responses=ONE,
+)
+async def get_sequence(sequence_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.get_sequence(session, caller, str(sequence_id)))
+
+
+@router.get(
+    "/data/sequences/{sequence_id:shot_area_id}/shots",
+    summary="Shots of a sequence (filters allowed)",
+    tags=["sequences"],
+    responses=LIST_OF_ONE,
+)
+async def sequence_shots(sequence_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.sequence_shots(session, caller, str(sequence_id), request.query_params))
+
+
+@router.get(
+    "/data/sequences/{sequence_id:shot_area_id}/scenes",
+    summary="Scenes of a sequence",
+    tags=["sequences"],
+    responses=LIST_OF_ONE,
+)
+async def sequence_scenes(sequence_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.sequence_scenes(session, caller, str(sequence_id)))
+
+
+# --- episodes -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/data/episodes/{episode_id:shot_area_id}",
+    summary="An episode with its project name",
+    tags=["episodes"],
+    responses=ONE,
+)
+async def get_episode(episode_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.get_episode(session, caller, str(episode_id)))
+
+
+@router.get(
+    "/data/episodes/{episode_id:shot_area_id}/sequences",
+    summary="Sequences of an episode (filters allowed)",
+    tags=["episodes"],
+    responses=LIST_OF_ONE,
+)
+async def episode_sequences(episode_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.episode_sequences(session, caller, str(episode_id), request.query_params))
+
+
+@router.get(
+    "/data/episodes/{episode_id:shot_area_id}/shots",
+    summary="Shots of an episode's sequences",
+    tags=["episodes"],
+    responses=LIST_OF_ONE,
+)
+async def episode_shots(episode_id: uuid.UUID, session: DbSession, caller: CurrentUser, relations: str = "false"):
+    return _ok(await shots.episode_shots(session, caller, str(episode_id), relations.lower() == "true"))
+
+
+# --- scenes ---------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/data/scenes/{scene_id:shot_area_id}",
+    summary="A scene with its project, sequence and episode names",
+    tags=["scenes"],
+    responses=ONE,
+)
+async def get_scene(scene_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.get_scene(session, caller, str(scene_id)))
+
+
+@router.get(
+    "/data/scenes/{scene_id:shot_area_id}/shots",
+    summary="Shots whose source is the scene",
+    tags=["scenes"],
+    responses=LIST_OF_ONE,
+)
+async def scene_shots(scene_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.scene_shots(session, caller, str(scene_id)))
+
+
+@router.post(
+    "/data/scenes/{scene_id:shot_area_id}/shots",
+    summary="Make the scene the source of a shot",
+    tags=["scenes"],
+    status_code=201,
+    responses={201: {"model": EntityRead}, **ERRORS, **NOT_FOUND},
+    openapi_extra=request_body(shots.AddShotToSceneSchema, FORM_OR_JSON),
+)
+async def add_shot_to_scene(scene_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
+    return _ok(await shots.add_shot_to_scene(session, caller, str(scene_id), await zou_body(request)), 201)
+
+
+@router.delete(
+    "/data/scenes/{scene_id:shot_area_id}/shots/{shot_id:shot_area_id}",
+    summary="Remove the scene as the source of a shot",
+    tags=["scenes"],
+    status_code=204,
+    responses={**ERRORS, **NOT_FOUND},
+)
+async def remove_shot_from_scene(scene_id: uuid.UUID, shot_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    await shots.remove_shot_from_scene(session, caller, str(scene_id), str(shot_id))
+    return Response(status_code=204)
