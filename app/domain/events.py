@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.events import EventRepository
+from app.repositories.tables.base import utc_now
 
 PENDING = "pending_events"
 
@@ -43,6 +44,17 @@ async def emit_many(
     written = await EventRepository(session).add_many(rows)
     session.info.setdefault(PENDING, []).extend(
         {key: row[key] for key in ("name", "data", "project_id", "user_id", "created_at")} for row in written
+    )
+
+
+def publish_only(
+    session: AsyncSession, name: str, data: dict[str, Any], *, project_id: str | None = None, user_id: str | None = None
+) -> None:
+    """An event sent to listeners after commit but not stored (Zou's `persist=False`, e.g. live counters)."""
+    if project_id is not None:
+        data = {**data, "project_id": project_id}
+    session.info.setdefault(PENDING, []).append(
+        {"name": name, "data": data, "project_id": project_id, "user_id": user_id, "created_at": utc_now()}
     )
 
 
