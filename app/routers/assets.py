@@ -1,22 +1,19 @@
 """Assets, asset types, shared assets and asset instances (the `/data/asset-instances` CRUD is in the registry).
 
-`GET /data/assets/{asset_id}` uses the `asset_item` path convertor: it matches any segment but
-the literal names served beside it (`all`, `with-tasks`), so those routes are reached whatever
-the order the routers are mounted in, while a malformed id still answers 400 "Malformed ID.".
+`GET /data/assets/{asset_id}` uses the shared `item` path convertor (app/routers/paths.py).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
 
 from app.core.responses import JSONResponse
 from app.domain import asset_instances, assets
+from app.routers import paths  # noqa: F401  (registers the `item` path convertor)
 from app.routers.catalog import json_or_none, request_args
 from app.routers.departments import validation_failure
 from app.routers.deps import CurrentUser, DbSession
@@ -30,23 +27,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The caller may not do this"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown id"}}
-LITERAL_SEGMENTS = ("all", "with-tasks")
-
-
-class AssetItemConvertor(Convertor[str]):
-    """A path segment that is not one of the literal names served beside `/data/assets/{asset_id}`."""
-
-    regex = r"(?!(?:" + "|".join(re.escape(s) for s in LITERAL_SEGMENTS) + r")(?:/|$))[^/]+"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return str(value)
-
-
-if "asset_item" not in CONVERTOR_TYPES:
-    register_url_convertor("asset_item", AssetItemConvertor())
 
 LISTING = "Query parameters filter on the asset's columns (`name` case-insensitive, JSON lists mean IN)."
 
@@ -136,7 +116,7 @@ for _path in ("/data/assets", "/data/assets/all"):
     )
 
 
-@router.get("/data/assets/{asset_id:asset_item}", summary="Get asset", responses={**ERRORS, **NOT_FOUND})
+@router.get("/data/assets/{asset_id:item}", summary="Get asset", responses={**ERRORS, **NOT_FOUND})
 async def get_asset(asset_id: uuid.UUID, session: DbSession, caller: CurrentUser):
     return JSONResponse(await assets.get_full_asset(session, caller, str(asset_id)))
 

@@ -7,26 +7,23 @@ events of the entity's kind.
 Bodies of the edit and concept routes are read as Zou reads them: a JSON object, else the
 query-string and form values; they are validated before anything else, as Zou does.
 
-Item routes under `/data/edits` and `/data/concepts` use the `entity_item` path convertor: it
-matches any segment but the literal names other modules serve there (`with-tasks`), so those
-routes are reached whatever the order the routers are mounted in, while a malformed id still
-answers 400 "Malformed ID.".
+Item routes under `/data/edits` and `/data/concepts` use the shared `item` path convertor
+(app/routers/paths.py).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
 
 from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse
 from app.domain import concepts, edits, entities
+from app.routers import paths  # noqa: F401  (registers the `item` path convertor)
 from app.routers.catalog import json_or_none, request_args
 from app.routers.departments import validation_failure
 from app.routers.deps import AppSettings, CurrentUser, DbSession
@@ -35,23 +32,6 @@ from app.schemas.crud import body_values, create_schema, read_schema, update_sch
 
 router = APIRouter()
 
-LITERAL_SEGMENTS = ("all", "with-tasks")
-
-
-class EntityItemConvertor(Convertor[str]):
-    """A path segment that is not one of the literal names served beside the item routes."""
-
-    regex = r"(?!(?:" + "|".join(re.escape(s) for s in LITERAL_SEGMENTS) + r")(?:/|$))[^/]+"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return str(value)
-
-
-if "entity_item" not in CONVERTOR_TYPES:
-    register_url_convertor("entity_item", EntityItemConvertor())
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed id, bad filter or invalid body"},
@@ -219,13 +199,13 @@ for _path in ("/data/edits", "/data/edits/all"):
     )
 
 
-@router.get("/data/edits/{edit_id:entity_item}", summary="An edit with its tasks", tags=["edits"], responses=ONE)
+@router.get("/data/edits/{edit_id:item}", summary="An edit with its tasks", tags=["edits"], responses=ONE)
 async def get_edit(edit_id: uuid.UUID, session: DbSession, caller: CurrentUser):
     return JSONResponse(await edits.get_edit(session, caller, str(edit_id)))
 
 
 @router.get(
-    "/data/edits/{edit_id:entity_item}/versions",
+    "/data/edits/{edit_id:item}/versions",
     summary="The metadata versions of an edit, newest first",
     tags=["edits"],
     responses={200: {"model": list[VersionRow]}, **ERRORS, **NOT_FOUND},
@@ -285,7 +265,7 @@ async def all_concepts(request: Request, session: DbSession, caller: CurrentUser
 
 
 @router.get(
-    "/data/concepts/{concept_id:entity_item}",
+    "/data/concepts/{concept_id:item}",
     summary="A concept with its links and tasks",
     tags=["concepts"],
     responses=ONE,

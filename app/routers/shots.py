@@ -4,48 +4,27 @@ Bodies are read as Zou reads them (a JSON object, else the query-string and form
 and validated by the domain, which knows when Zou checks them: before anything else on
 creation, after the access check on a shot update.
 
-Item routes use the `shot_area_id` path convertor: it matches any segment but the literal
-names other modules serve under the same prefixes (`/data/shots/with-tasks`...), so those
-routes are reached whatever the order the routers are mounted in, while a malformed id
-still answers 400 "Malformed ID.".
+Item routes use the shared `item` path convertor (app/routers/paths.py).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
-from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
 
 from app.core.responses import JSONResponse
 from app.domain import shots
 from app.domain.entity_kinds import EPISODE, SCENE, SEQUENCE, SHOT
+from app.routers import paths  # noqa: F401  (registers the `item` path convertor)
 from app.routers.catalog import json_or_none, request_args
 from app.routers.deps import CurrentUser, DbSession
 from app.schemas.catalog import request_body
 
 router = APIRouter()
 
-LITERAL_SEGMENTS = ("all", "with-tasks")
-
-
-class EntityIdConvertor(Convertor[str]):
-    """A path segment that is not one of the literal names served beside the item routes."""
-
-    regex = r"(?!(?:" + "|".join(re.escape(s) for s in LITERAL_SEGMENTS) + r")(?:/|$))[^/]+"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return str(value)
-
-
-if "shot_area_id" not in CONVERTOR_TYPES:
-    register_url_convertor("shot_area_id", EntityIdConvertor())
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed id, bad filter or invalid body"},
@@ -183,7 +162,7 @@ _project_routes(SCENE, "scenes", "scenes", shots.NewSceneSchema, shots.create_sc
 
 
 @router.get(
-    "/data/shots/{shot_id:shot_area_id}",
+    "/data/shots/{shot_id:item}",
     summary="A shot with its project, sequence and episode names and its tasks",
     tags=["shots"],
     responses=ONE,
@@ -193,7 +172,7 @@ async def get_shot(shot_id: uuid.UUID, session: DbSession, caller: CurrentUser):
 
 
 @router.put(
-    "/data/shots/{shot_id:shot_area_id}",
+    "/data/shots/{shot_id:item}",
     summary="Update a shot (managers of its production)",
     tags=["shots"],
     responses=ONE,
@@ -204,7 +183,7 @@ async def update_shot(shot_id: uuid.UUID, request: Request, session: DbSession, 
 
 
 @router.get(
-    "/data/shots/{shot_id:shot_area_id}/versions",
+    "/data/shots/{shot_id:item}/versions",
     summary="Recorded versions of a shot, newest first",
     tags=["shots"],
     responses={200: {"model": list[ShotVersionRead]}, **ERRORS, **NOT_FOUND},
@@ -233,7 +212,7 @@ async def set_shot_nb_frames(
 
 
 @router.get(
-    "/data/sequences/{sequence_id:shot_area_id}",
+    "/data/sequences/{sequence_id:item}",
     summary="A sequence with its project and episode names",
     tags=["sequences"],
     responses=ONE,
@@ -243,7 +222,7 @@ async def get_sequence(sequence_id: uuid.UUID, session: DbSession, caller: Curre
 
 
 @router.get(
-    "/data/sequences/{sequence_id:shot_area_id}/shots",
+    "/data/sequences/{sequence_id:item}/shots",
     summary="Shots of a sequence (filters allowed)",
     tags=["sequences"],
     responses=LIST_OF_ONE,
@@ -253,7 +232,7 @@ async def sequence_shots(sequence_id: uuid.UUID, request: Request, session: DbSe
 
 
 @router.get(
-    "/data/sequences/{sequence_id:shot_area_id}/scenes",
+    "/data/sequences/{sequence_id:item}/scenes",
     summary="Scenes of a sequence",
     tags=["sequences"],
     responses=LIST_OF_ONE,
@@ -266,7 +245,7 @@ async def sequence_scenes(sequence_id: uuid.UUID, session: DbSession, caller: Cu
 
 
 @router.get(
-    "/data/episodes/{episode_id:shot_area_id}",
+    "/data/episodes/{episode_id:item}",
     summary="An episode with its project name",
     tags=["episodes"],
     responses=ONE,
@@ -276,7 +255,7 @@ async def get_episode(episode_id: uuid.UUID, session: DbSession, caller: Current
 
 
 @router.get(
-    "/data/episodes/{episode_id:shot_area_id}/sequences",
+    "/data/episodes/{episode_id:item}/sequences",
     summary="Sequences of an episode (filters allowed)",
     tags=["episodes"],
     responses=LIST_OF_ONE,
@@ -286,7 +265,7 @@ async def episode_sequences(episode_id: uuid.UUID, request: Request, session: Db
 
 
 @router.get(
-    "/data/episodes/{episode_id:shot_area_id}/shots",
+    "/data/episodes/{episode_id:item}/shots",
     summary="Shots of an episode's sequences",
     tags=["episodes"],
     responses=LIST_OF_ONE,
@@ -299,7 +278,7 @@ async def episode_shots(episode_id: uuid.UUID, session: DbSession, caller: Curre
 
 
 @router.get(
-    "/data/scenes/{scene_id:shot_area_id}",
+    "/data/scenes/{scene_id:item}",
     summary="A scene with its project, sequence and episode names",
     tags=["scenes"],
     responses=ONE,
@@ -309,7 +288,7 @@ async def get_scene(scene_id: uuid.UUID, session: DbSession, caller: CurrentUser
 
 
 @router.get(
-    "/data/scenes/{scene_id:shot_area_id}/shots",
+    "/data/scenes/{scene_id:item}/shots",
     summary="Shots whose source is the scene",
     tags=["scenes"],
     responses=LIST_OF_ONE,
@@ -319,7 +298,7 @@ async def scene_shots(scene_id: uuid.UUID, session: DbSession, caller: CurrentUs
 
 
 @router.post(
-    "/data/scenes/{scene_id:shot_area_id}/shots",
+    "/data/scenes/{scene_id:item}/shots",
     summary="Make the scene the source of a shot",
     tags=["scenes"],
     status_code=201,
@@ -331,7 +310,7 @@ async def add_shot_to_scene(scene_id: uuid.UUID, request: Request, session: DbSe
 
 
 @router.delete(
-    "/data/scenes/{scene_id:shot_area_id}/shots/{shot_id:shot_area_id}",
+    "/data/scenes/{scene_id:item}/shots/{shot_id:item}",
     summary="Remove the scene as the source of a shot",
     tags=["scenes"],
     status_code=204,
