@@ -1,9 +1,12 @@
 """`make bench`: start Tsubame (uvicorn, 2 workers) on a dedicated database, seed it through
-the API, then measure each scenario at each concurrency: requests/s, p50/p99 latency,
-errors, and the CPU used by the load generator, the server, PostgreSQL and the machine.
+the API (persons, departments, and a production of 1,000 shots x 5 task types and 300
+assets x 4 with their casting, see tests/bench/production.py), then measure each scenario
+at each concurrency: requests/s, p50/p99 latency, errors, and the CPU used by the load
+generator, the server, PostgreSQL and the machine.
 
-    python -m tests.bench.run                 # full run (~2.5 min)
-    python -m tests.bench.run --quick         # ~30 s
+    python -m tests.bench.run                 # full run (~6 min, one of them seeding)
+    python -m tests.bench.run --quick         # ~2.5 min
+    python -m tests.bench.run --quick --shots 0 --scenarios login,persons   # no production
     python -m tests.bench.run --against http://127.0.0.1:5000 -o bench-results-zou.json
     python -m tests.bench.run --baseline bench-results-zou.json   # adds "× baseline" column
     python -m tests.bench.run --show bench-results.json --baseline bench-results-zou.json
@@ -56,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
     p.add_argument("--persons", type=int, default=200, help="persons to seed (default 200)")
     p.add_argument("--departments", type=int, default=5, help="departments to seed (default 5)")
+    p.add_argument(
+        "--shots", type=int, default=1000, help="shots of the seeded production, 5 tasks each (default 1000; 0: none)"
+    )
+    p.add_argument(
+        "--assets", type=int, default=300, help="assets of the seeded production, 4 tasks each (default 300)"
+    )
     p.add_argument("--bcrypt-rounds", type=int, help="BCRYPT_ROUNDS for the started server (default: settings)")
     p.add_argument("--against", metavar="URL", help="benchmark this running server instead of starting one")
     p.add_argument(
@@ -108,7 +117,9 @@ def git_commit() -> str | None:
 
 async def measure(args, target: Target, meter: CpuMeter, meta: dict) -> list[dict]:
     started = time.perf_counter()
-    ctx, seeding = await seed(target.base_url, args.email, args.password, args.persons, args.departments)
+    ctx, seeding = await seed(
+        target.base_url, args.email, args.password, args.persons, args.departments, args.shots, args.assets
+    )
     meta["seeding"] = {**seeding, "seconds": round(time.perf_counter() - started, 2)}
     if seeding["errors"]:
         console.print(f"[yellow]seeding: {len(seeding['errors'])} error(s), first: {seeding['errors'][0]}[/]")
@@ -116,12 +127,21 @@ async def measure(args, target: Target, meter: CpuMeter, meta: dict) -> list[dic
         f"seeded in {meta['seeding']['seconds']} s: {seeding['bench_persons']} bench persons "
         f"({seeding['persons_total']} in all), {len(ctx.department_ids)} bench departments, "
         f"{seeding['task_types_total']} task types"
+        + (
+            f", production of {len(ctx.shot_ids)} shots and {len(ctx.asset_ids)} assets"
+            f" ({seeding.get('tasks_created', 0)} tasks created)"
+            if ctx.project_id
+            else ""
+        )
     )
     connection_cls = CLIENTS[args.client]
     results = []
     created = seeding.pop("created")
     try:
         for scenario in by_name(args.scenarios):
+            if scenario.production and not ctx.shot_ids:
+                console.print(f"[yellow]  {scenario.name}: skipped, no production was seeded[/]")
+                continue
             for concurrency in args.concurrency_levels:
                 run = await run_scenario(
                     scenario,

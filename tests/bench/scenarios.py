@@ -27,6 +27,10 @@ class Context:
     token: str = ""
     person_ids: list[str] = field(default_factory=list)
     department_ids: list[str] = field(default_factory=list)
+    project_id: str = ""
+    """The seeded production (tests/bench/production.py); empty when none was seeded."""
+    shot_ids: list[str] = field(default_factory=list)
+    asset_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Scenario:
     description: str = ""
     cacheable: bool = False
     """True when every request is identical: encode it once instead of per request."""
+    production: bool = False
+    """Needs the seeded production (skipped when none was seeded)."""
 
 
 def _login(ctx: Context, i: int) -> Call:
@@ -47,6 +53,11 @@ def _login(ctx: Context, i: int) -> Call:
 def _update_person(ctx: Context, i: int) -> Call:
     person_id = ctx.person_ids[i % len(ctx.person_ids)]
     return Call("PUT", f"/data/persons/{person_id}", {"phone": f"+33 1 {i % 100:02d} {i % 10000:04d}"})
+
+
+def _update_shot(ctx: Context, i: int) -> Call:
+    shot_id = ctx.shot_ids[i % len(ctx.shot_ids)]
+    return Call("PUT", f"/data/shots/{shot_id}", {"nb_frames": 24 + i % 100, "data": {"bench_take": i % 1000}})
 
 
 SCENARIOS: list[Scenario] = [
@@ -61,6 +72,34 @@ SCENARIOS: list[Scenario] = [
         "task-types", lambda ctx, i: Call("GET", "/data/task-types"), cacheable=True, description="GET /data/task-types"
     ),
     Scenario("update-person", _update_person, description="PUT /data/persons/{id} (change phone)"),
+    # The production pages of Kitsu, on the seeded production (1,000 shots x 5 task types by default).
+    Scenario(
+        "shots-board",
+        lambda ctx, i: Call("GET", f"/data/shots/with-tasks?project_id={ctx.project_id}"),
+        cacheable=True,
+        production=True,
+        description="GET /data/shots/with-tasks?project_id= (every shot with its tasks)",
+    ),
+    Scenario(
+        "assets-board",
+        lambda ctx, i: Call("GET", f"/data/assets/with-tasks?project_id={ctx.project_id}"),
+        cacheable=True,
+        production=True,
+        description="GET /data/assets/with-tasks?project_id= (every asset with its tasks)",
+    ),
+    Scenario(
+        "casting",
+        lambda ctx, i: Call("GET", f"/data/projects/{ctx.project_id}/sequences/all/casting"),
+        cacheable=True,
+        production=True,
+        description="GET /data/projects/{id}/sequences/all/casting (the casting of every shot)",
+    ),
+    Scenario(
+        "update-shot",
+        _update_shot,
+        production=True,
+        description="PUT /data/shots/{id} (frame count and data of one shot of the production)",
+    ),
 ]
 
 

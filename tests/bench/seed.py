@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 
+from tests.bench.production import seed_production
 from tests.bench.scenarios import Context
 
 ROLES = ("user", "user", "user", "supervisor", "manager")
@@ -18,10 +19,12 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> str:
     return response.json()["access_token"]
 
 
-async def seed(base_url: str, email: str, password: str, persons: int, departments: int) -> tuple[Context, dict]:
+async def seed(
+    base_url: str, email: str, password: str, persons: int, departments: int, shots: int = 0, assets: int = 0
+) -> tuple[Context, dict]:
     ctx = Context(email=email, password=password)
     report: dict = {"persons_created": 0, "departments_created": 0, "errors": [], "created": []}
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
         ctx.token = await login(client, email, password)
         client.headers["Authorization"] = f"Bearer {ctx.token}"
         report["server"] = (await client.get("/")).json()
@@ -77,16 +80,28 @@ async def seed(base_url: str, email: str, password: str, persons: int, departmen
         report["persons_total"] = len(people) if listing.status_code == 200 else None
         report["bench_persons"] = len(ctx.person_ids)
         report["task_types_total"] = len((await client.get("/data/task-types")).json())
+        await seed_production(client, ctx, report, shots, assets, asyncio.Semaphore(16))
     if not ctx.person_ids:
         raise SystemExit(f"seeding created no person: {report['errors'][:3]}")
     return ctx, report
 
 
 async def cleanup(base_url: str, token: str, paths: list[str]) -> list[str]:
-    """Delete what `seed` created (persons first, then departments); return the failures."""
+    """Delete what `seed` created (the production first, closed then removed with all it holds,
+    then persons, then departments); return the failures."""
     failures: list[str] = []
     gate = asyncio.Semaphore(8)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as c:
+    async with httpx.AsyncClient(base_url=base_url, timeout=300, headers={"Authorization": f"Bearer {token}"}) as c:
+        projects = [p for p in paths if p.startswith("/data/projects/")]
+        if projects:
+            closed = (await c.get("/data/project-status", params={"name": "Closed"})).json()
+            for path in projects:
+                if closed:  # Zou removes a production only once it is closed
+                    await c.put(path, json={"project_status_id": closed[0]["id"]})
+                response = await c.delete(path, params={"force": "true"})
+                if response.status_code not in (200, 204, 404):
+                    failures.append(f"DELETE {path}: {response.status_code} {response.text[:200]}")
+            paths = [p for p in paths if p not in projects]
 
         async def delete(path: str) -> None:
             async with gate:
