@@ -65,29 +65,45 @@ def settings(tmp_path_factory) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    await _admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"')
-    await _admin_execute(f'CREATE DATABASE "{TEST_DB}"')
-    engine = make_engine(settings.database_url, pool_size=5)
-    async with engine.connect() as conn:
-        await conn.run_sync(upgrade_on)
-        await conn.commit()
+async def prepare_database(url: str, settings: Settings) -> AsyncEngine:
+    """Create the database afresh, migrate it, load the default data and one person per role."""
+    from sqlalchemy.engine import make_url
+
     from app.core.database import make_sessionmaker
     from app.domain.setup import init_data
 
+    name = make_url(url).database
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin_execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(url, pool_size=5)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_on)
+        await conn.commit()
     async with make_sessionmaker(engine)() as session, session.begin():
         await init_data(session)
         await seed_people(session, settings)
+    return engine
+
+
+async def drop_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = await prepare_database(settings.database_url, settings)
     yield engine
     await engine.dispose()
-    await _admin_execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+    await drop_database(settings.database_url)
 
 
 PEOPLE: dict[str, str] = {}  # role -> person id, filled once per run
 
 
 async def seed_people(session: AsyncSession, settings: Settings) -> None:
+    """One person per role; PEOPLE keeps the ids of the main test database's ones."""
     from app.core.security import hash_password
     from app.repositories.crud import TableRepository
     from app.repositories.tables.people import Person
@@ -106,7 +122,7 @@ async def seed_people(session: AsyncSession, settings: Settings) -> None:
                 "locale": "en_US",
             }
         )
-        PEOPLE[role] = row["id"]
+        PEOPLE.setdefault(role, row["id"])
 
 
 @pytest.fixture

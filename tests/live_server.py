@@ -10,11 +10,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
 from app.main import create_app
@@ -56,9 +57,17 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings, engine) -> Iterator[LiveServer]:
-    """Depends on `engine` so that the schema is migrated and seeded before the server starts."""
-    server = LiveServer(settings)
+async def live_server(settings: Settings, engine) -> AsyncIterator[LiveServer]:
+    """A server on its own database (`<test db>_live`): what it commits never reaches the
+    transactional tests, which therefore see the same data whatever order they run in."""
+    from conftest import drop_database, prepare_database, with_database
+
+    url = with_database(settings.database_url, f"{make_url(settings.database_url).database}_live")
+    live_settings = settings.model_copy(update={"database_url": url})
+    live_engine = await prepare_database(url, live_settings)
+    await live_engine.dispose()
+    server = LiveServer(live_settings)
     server.start()
     yield server
     server.stop()
+    await drop_database(url)

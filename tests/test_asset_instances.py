@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import insert, select
 
 from app.domain.asset_instances import instance_name, slug
 from app.repositories.tables.catalog import EntityType
 from app.repositories.tables.entities import AssetInstance, AssetInstanceLink
-from app.repositories.tables.events import ApiEvent
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 INSTANCE_KEYS = {
@@ -27,12 +27,6 @@ INSTANCE_KEYS = {
     "entity_type_id",
     "type",
 }
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def instance(db, asset: dict, number: int = 1, **values) -> dict:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import insert, select
 
 from app.repositories.tables.catalog import TaskTypeAssetTypeLink
 from app.repositories.tables.entities import AssetInstance, AssetInstanceLink, Entity, EntityConceptLink
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
 
@@ -36,12 +36,6 @@ ENTITY_KEYS = {
     "created_by",
     "type",
 }
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def add(db, model, **values) -> None:

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import literal_column, select, text, update
+from sqlalchemy import select, text, update
 
 from app.repositories.tables.entities import Entity, EntityLink
-from app.repositories.tables.events import ApiEvent
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 CAST_KEYS = {
@@ -93,13 +92,6 @@ async def build_production(make, people, *, cast: bool = True) -> Production:
         await make.cast(forest, sword, 5)
         await make.cast(episode, hero)
     return prod
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    # the events of one request share their date: the physical order is the order they were written
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at, literal_column("ctid")))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def entity_row(db, entity_id: str) -> dict:

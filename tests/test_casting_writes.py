@@ -4,8 +4,9 @@ an asset's casting; with the counters (nb_entities_out, episode links, nb_assets
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import insert, select
-from test_casting import UNKNOWN, build_production, entity_row, events_named
+from test_casting import UNKNOWN, build_production, entity_row
 
 from app.repositories.tables.entities import EntityLink
 from app.repositories.tables.projects import ProjectTaskTypeLink

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import select
 
 from app.repositories.tables.entities import Entity, EntityConceptLink
-from app.repositories.tables.events import ApiEvent
 
 UNKNOWN = "11111111-1111-4111-8111-111111111111"
 ROLES = ("manager", "supervisor", "user", "client", "vendor")
@@ -56,12 +56,6 @@ FULL_TASK_KEYS = {
     "is_subscribed",
     "assignees",
 }
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def links_of(db, concept_id: str) -> list[str]:

@@ -12,10 +12,10 @@ import itertools
 from typing import Any
 
 import pytest
+from event_log import events_named
 from sqlalchemy import and_, func, insert, select, update
 
 from app.repositories.tables import metadata
-from app.repositories.tables.events import ApiEvent
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 _seq = itertools.count(1)
@@ -65,12 +65,6 @@ async def references_to(db, ids: list[str]) -> dict[str, int]:
         if n:
             found[f"{column.table.name}.{column.name}"] = n
     return found
-
-
-async def events_named(db, name: str) -> list[dict[str, Any]]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def row_of(db, table: str, row_id: str) -> dict[str, Any] | None:

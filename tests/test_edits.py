@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from event_log import events_named
 
 from app.repositories.tables.entities import EntityVersion
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
 
@@ -74,12 +73,6 @@ FULL_TASK_KEYS = {
     "assignees",
 }
 ROLES = ("manager", "supervisor", "user", "client", "vendor")
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from event_log import events_named
 from sqlalchemy import select, update
 
 from app.repositories.tables.entities import EntityConceptLink, EntityVersion
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor, ProjectTaskTypeLink
 from app.repositories.tables.tasks import Task
@@ -40,12 +40,6 @@ ENTITY_KEYS = {
     "updated_at",
 }
 RELATIONS = {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def versions_of(db, entity_id: str) -> list[dict]:

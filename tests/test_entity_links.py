@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import select
-from test_casting import UNKNOWN, build_production, entity_row, events_named
+from test_casting import UNKNOWN, build_production, entity_row
 
 from app.repositories.tables.entities import EntityLink
 

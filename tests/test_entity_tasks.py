@@ -5,11 +5,11 @@ the `tasks` CRUD entry."""
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.catalog import TaskTypeAssetTypeLink
 from app.repositories.tables.entities import EntityConceptLink
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.projects import ProjectTaskTypeLink
 from app.repositories.tables.tasks import Task, TaskPersonLink
 
@@ -62,12 +62,6 @@ TASK_TYPE_KEYS = [
     "updated_at",
     "type",
 ]
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 @pytest.fixture

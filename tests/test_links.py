@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.catalog import TaskStatus, TaskType
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.projects import Project, ProjectPersonLink, ProjectTaskStatusLink, ProjectTaskTypeLink
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
@@ -41,12 +41,6 @@ async def join_team(db, project_id: str, person_id: str, role: str | None = None
 
 async def count(db, model) -> int:
     return (await db.execute(select(func.count()).select_from(model.__table__))).scalar_one()
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 # --- task-type-links --------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import insert, select
 
 from app.repositories.tables.entities import Entity
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor, Project
 from app.repositories.tables.tasks import Task
@@ -25,12 +25,6 @@ async def department(db, name: str, *members: str) -> str:
     for person_id in members:
         await add(db, DepartmentLink, person_id=person_id, department_id=row["id"])
     return row["id"]
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def data_of(db, model, row_id: str):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from event_log import events_named
 from sqlalchemy import insert, select
 
 from app.repositories.tables.catalog import StatusAutomation
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.projects import (
     Project,
     ProjectAssetTypeLink,
@@ -15,12 +15,6 @@ from app.repositories.tables.projects import (
 )
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def add(db, model, **values) -> dict:

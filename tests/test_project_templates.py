@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.catalog import StatusAutomation
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.projects import (
     MetadataDescriptor,
     ProjectAssetTypeLink,
@@ -25,12 +25,6 @@ async def add(db, model, **values) -> dict:
     table = model.__table__
     row = (await db.execute(insert(table).values(**values).returning(table))).mappings().one()
     return dict(row)
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def count(db, model, **where) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from event_log import events_named
 from sqlalchemy import insert, select
 
 from app.repositories.tables.entities import Entity
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Department
 from app.repositories.tables.projects import (
     DepartmentMetadataDescriptorLink,
@@ -58,12 +58,6 @@ PROJECT_KEYS = {
     "from_schedule_version_id",
     "type",
 }
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def add(db, model, **values) -> dict:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from event_log import events_named
 from sqlalchemy import select, update
 
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Person
 from app.repositories.tables.projects import ProjectPersonLink
 
@@ -25,12 +25,6 @@ MINIMAL_KEYS = {
     "project_role",
 }
 CLIENT_KEYS = {"id", "type", "first_name", "last_name", "full_name", "has_avatar", "active", "role", "is_bot"}
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def team_rows(db, project_id: str) -> dict[str, str | None]:

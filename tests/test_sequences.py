@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from event_log import events_named
 from test_shots import add_restricted_descriptor
-
-from app.repositories.tables.events import ApiEvent
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 ENTITY_KEYS = {
@@ -33,12 +31,6 @@ ENTITY_KEYS = {
     "updated_at",
     "type",
 }
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 @pytest.fixture

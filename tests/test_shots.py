@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from event_log import events_named
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.entities import Entity, EntityVersion
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.files import PreviewFile
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
@@ -79,12 +79,6 @@ TASK_KEYS = {
     "task_type_id",
 }
 LISTED_SHOT_KEYS = ENTITY_KEYS | {"project_name", "sequence_name"}
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def entity_row(db, entity_id: str) -> dict:

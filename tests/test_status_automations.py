@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from event_log import events_named
+from sqlalchemy import insert
 
 from app.repositories.tables.catalog import StatusAutomation
-from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.projects import ProjectStatusAutomationLink
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
@@ -23,12 +23,6 @@ KEYS = {
     "archived",
     "type",
 }
-
-
-async def events_named(db, name: str) -> list[dict]:
-    t = ApiEvent.__table__
-    rows = await db.execute(select(t).where(t.c.name == name).order_by(t.c.created_at))
-    return [dict(m) for m in rows.mappings()]
 
 
 async def body(make) -> dict:
