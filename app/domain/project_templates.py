@@ -186,6 +186,8 @@ async def create_template(session: AsyncSession, caller: Caller, data: Mapping[s
     name = data.get("name")
     if not name:
         raise TemplateRefused("name is required")
+    if not isinstance(name, str):
+        raise TemplateRefused("name must be a string")
     validate_movie_bitrates(data)
     values: dict[str, Any] = {"name": name, "description": data.get("description"), "metadata_descriptors": []}
     for key, value in data.items():
@@ -208,7 +210,9 @@ async def update_template(
     validate_movie_bitrates(changes, current=row)
     values = {k: v for k, v in changes.items() if k not in UPDATE_PROTECTED and k in UPDATABLE_COLUMNS}
     if "name" in values:
-        if values["name"] is None or await repo.name_taken(values["name"], except_id=template_id):
+        if not isinstance(values["name"], str):
+            raise TemplateRefused("name must be a string")
+        if await repo.name_taken(values["name"], except_id=template_id):
             raise TemplateRefused(NAME_TAKEN)
     updated = await repo.update(template_id, values) if values else row
     await _notify(session, caller, template_id)
