@@ -6,6 +6,7 @@ import pytest
 from event_log import events_named
 from sqlalchemy import insert, select
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.domain.asset_instances import instance_name, slug
 from app.repositories.tables.catalog import EntityType
 from app.repositories.tables.entities import AssetInstance, AssetInstanceLink
@@ -207,7 +208,7 @@ async def test_create_scene_instance_errors(anon, as_supervisor, as_artist, prod
     assert (await anon.post(url, json=body)).status_code == 401
     assert (await as_supervisor.post(url, json=body)).status_code == 403
     r = await as_artist.post(f"/data/scenes/{UNKNOWN}/asset-instances", json=body)
-    assert r.status_code == 404 and r.json()["message"] == "Scene not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_artist.post(f"/data/scenes/{prod['shot']['id']}/asset-instances", json=body)).status_code == 404
     assert (await as_artist.post(url, json={"asset_id": UNKNOWN})).status_code == 404
     r = await as_artist.post(url, json={"asset_id": "abc"})
@@ -315,11 +316,11 @@ async def test_shot_instances_errors(anon, as_supervisor, as_vendor, as_artist, 
     await make.task(shot, await make.task_type(for_entity="Shot"), assignees=[people["vendor"]])
     assert (await as_vendor.get(url)).status_code == 200
     r = await as_artist.get(f"/data/shots/{UNKNOWN}/asset-instances")
-    assert r.status_code == 404 and r.json()["message"] == "Shot not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_artist.get(f"/data/shots/{prod['scene']['id']}/asset-instances")).status_code == 404
     assert (await as_artist.post(f"/data/shots/{UNKNOWN}/asset-instances", json=body)).status_code == 404
     r = await as_artist.post(url, json={"asset_instance_id": UNKNOWN})
-    assert r.status_code == 404 and r.json()["message"] == "Asset instance not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_artist.delete(f"{url}/{UNKNOWN}")).status_code == 404
     assert (await as_artist.delete(f"/data/shots/{UNKNOWN}/asset-instances/{inst['id']}")).status_code == 404
     assert (await as_artist.post(url, json={"asset_instance_id": "zz"})).status_code == 400

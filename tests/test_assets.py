@@ -6,6 +6,7 @@ import pytest
 from event_log import events_named
 from sqlalchemy import insert, select
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.catalog import TaskTypeAssetTypeLink
 from app.repositories.tables.entities import AssetInstance, AssetInstanceLink, Entity, EntityConceptLink
 from app.repositories.tables.people import Department, DepartmentLink
@@ -319,7 +320,7 @@ async def test_get_asset_errors(anon, as_supervisor, as_vendor, as_artist, make,
     await make.task(hero, await make.task_type(), assignees=[people["vendor"]])
     assert (await as_vendor.get(f"/data/assets/{hero['id']}")).status_code == 200
     r = await as_artist.get(f"/data/assets/{UNKNOWN}")
-    assert r.status_code == 404 and r.json() == {"error": True, "message": "Asset not found."}
+    assert r.status_code == 404 and r.json() == {"error": True, "message": NOT_FOUND_TEXT}
     shot = await make.shot(prod["project"], await make.sequence(prod["project"]))
     assert (await as_artist.get(f"/data/assets/{shot['id']}")).status_code == 404  # not an asset
     assert (await as_artist.get("/data/assets/not-an-id")).status_code == 400
@@ -410,7 +411,7 @@ async def test_create_asset_permissions_and_unknowns(anon, as_artist, as_manager
     assert (await as_manager.post(new_asset_url(UNKNOWN, tid), json={"name": "x"})).status_code == 404
     assert (await as_admin.post(new_asset_url(UNKNOWN, tid), json={"name": "x"})).status_code == 404
     r = await as_manager.post(new_asset_url(pid, UNKNOWN), json={"name": "x"})
-    assert r.status_code == 404 and r.json()["message"] == "Asset type not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_manager.post(new_asset_url(pid, "bad-id"), json={"name": "x"})).status_code == 400
 
 
@@ -489,7 +490,7 @@ async def test_get_asset_type(as_client, anon, make, db):
     shot_type = (await entity_kinds(db)).id("Shot")
     assert (await as_client.get(f"/data/asset-types/{shot_type}")).status_code == 404
     r = await as_client.get(f"/data/asset-types/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == "Asset type not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_client.get("/data/asset-types/zzz")).status_code == 400
     assert (await anon.get(f"/data/asset-types/{character['id']}")).status_code == 401
 

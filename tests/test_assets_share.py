@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.entities import Entity
 from app.repositories.tables.events import ApiEvent
 
@@ -76,7 +77,7 @@ async def test_share_assets_errors(anon, as_artist, as_manager, make, prod, peop
     mine = await make.asset(other, prod["prop"], "Mine")
     assert (await as_artist.post("/actions/assets/share", json={"asset_ids": [mine["id"]]})).status_code == 200
     r = await as_manager.post("/actions/assets/share", json={"asset_ids": [UNKNOWN]})
-    assert r.status_code == 404 and r.json()["message"] == "Asset not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     r = await as_manager.post("/actions/assets/share", json={"asset_ids": [prod["shot"]["id"]]})
     assert r.status_code == 404  # not an asset
     r = await as_manager.post("/actions/assets/share", json={"asset_ids": "abc"})

@@ -15,6 +15,7 @@ import pytest
 from event_log import events_named
 from sqlalchemy import and_, func, insert, select, update
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables import metadata
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
@@ -276,7 +277,7 @@ async def test_creator_off_the_team_may_not_delete(as_artist, make, people):
 
 async def test_shot_not_found_and_malformed(as_admin, prod):
     r = await as_admin.delete(f"/data/shots/{UNKNOWN}")
-    assert r.status_code == 404 and r.json() == {"error": True, "message": "Shot not found."}
+    assert r.status_code == 404 and r.json() == {"error": True, "message": NOT_FOUND_TEXT}
     # An id of another kind is not a shot.
     assert (await as_admin.delete(f"/data/shots/{prod['sequence']['id']}")).status_code == 404
     r = await as_admin.delete("/data/shots/not-an-id")
@@ -350,7 +351,7 @@ async def test_asset_errors(anon, as_admin, as_artist, make, prod):
     assert (await anon.delete(f"/data/assets/{asset['id']}")).status_code == 401
     assert (await as_artist.delete(f"/data/assets/{asset['id']}")).status_code == 403
     r = await as_admin.delete(f"/data/assets/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == "Asset not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_admin.delete(f"/data/assets/{prod['sequence']['id']}")).status_code == 404
     assert (await as_admin.delete("/data/assets/xyz")).status_code == 400
 
@@ -382,7 +383,7 @@ async def test_edit_and_concept_errors(kind, anon, as_admin, as_supervisor, make
     assert (await anon.delete(url)).status_code == 401
     assert (await as_supervisor.delete(url)).status_code == 403
     r = await as_admin.delete(f"/data/{kind}s/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == f"{kind.title()} not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_admin.delete(f"/data/{kind}s/{prod['sequence']['id']}")).status_code == 404
     assert (await as_admin.delete(f"/data/{kind}s/12")).status_code == 400
 
@@ -417,7 +418,7 @@ async def test_scene_errors(anon, as_admin, as_artist, make, prod):
     assert (await anon.delete(f"/data/scenes/{scene['id']}")).status_code == 401
     assert (await as_artist.delete(f"/data/scenes/{scene['id']}")).status_code == 403
     r = await as_admin.delete(f"/data/scenes/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == "Scene not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_admin.delete("/data/scenes/nope")).status_code == 400
 
 
@@ -469,7 +470,7 @@ async def test_sequence_access(anon, as_artist, as_vendor, as_admin, make, prod,
     own = await make.sequence(prod["project"], created_by=people["user"])
     assert (await as_artist.delete(f"/data/sequences/{own['id']}")).status_code == 204
     r = await as_admin.delete(f"/data/sequences/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == "Sequence not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_admin.delete("/data/sequences/1-2-3")).status_code == 400
 
 
@@ -519,7 +520,7 @@ async def test_episode_without_force(as_manager, anon, as_client, as_admin, make
     assert (await as_manager.delete(f"/data/episodes/{lone['id']}")).status_code == 204
     assert await row_of(db, "entity", lone["id"]) is None
     r = await as_admin.delete(f"/data/episodes/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == "Episode not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_admin.delete("/data/episodes/x")).status_code == 400
 
 
@@ -549,7 +550,7 @@ async def test_concept_folder_errors(anon, as_artist, as_admin, make, prod):
     assert (await anon.delete(url)).status_code == 401
     assert (await as_artist.delete(url)).status_code == 403
     r = await as_admin.delete(f"/data/concept-folders/{UNKNOWN}")
-    assert r.status_code == 404 and r.json()["message"] == "Concept folder not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     concept = await make.concept(prod["project"])
     assert (await as_admin.delete(f"/data/concept-folders/{concept['id']}")).status_code == 404
     assert (await as_admin.delete("/data/concept-folders/abc")).status_code == 400
@@ -594,7 +595,7 @@ async def test_generic_entity_errors(anon, as_artist, as_admin, make, prod, peop
     own = await make.shot(prod["project"], prod["sequence"], created_by=people["user"])
     assert (await as_artist.delete(f"/data/entities/{own['id']}")).status_code == 204
     r = await as_admin.delete(f"/data/entities/{UNKNOWN}")
-    assert r.status_code == 404 and r.json() == {"error": True, "message": "Entity not found."}
+    assert r.status_code == 404 and r.json() == {"error": True, "message": NOT_FOUND_TEXT}
     r = await as_admin.delete("/data/entities/nope")
     assert r.status_code == 400 and r.json()["message"] == "Malformed ID."
 
@@ -688,7 +689,7 @@ async def test_batch_body_and_project_errors(anon, as_admin, prod):
         assert r.status_code == 400
         assert r.json() == {"error": True, "message": "Request body must only contain valid UUIDs.", "data": None}
     r = await as_admin.post(f"/actions/projects/{UNKNOWN}/delete-entities", json=[])
-    assert r.status_code == 404 and r.json()["message"] == "Project not found."
+    assert r.status_code == 404 and r.json()["message"] == NOT_FOUND_TEXT
     assert (await as_admin.post("/actions/projects/zz/delete-entities", json=[])).status_code == 400
     assert (await as_admin.post(url, json=[])).json() == []
 

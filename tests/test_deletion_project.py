@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from test_deletion import UNKNOWN, add, events_named, existing, key_of, references_to, row_of, seed_dependents
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables import metadata
 
 _seq = itertools.count(1)
@@ -154,7 +155,7 @@ async def test_only_admins_delete_projects(anon, as_manager, as_supervisor, as_a
 
 async def test_not_found_and_malformed(as_admin):
     r = await as_admin.delete(f"/data/projects/{UNKNOWN}")
-    assert r.status_code == 404 and r.json() == {"error": True, "message": "Project not found."}
+    assert r.status_code == 404 and r.json() == {"error": True, "message": NOT_FOUND_TEXT}
     r = await as_admin.delete("/data/projects/xyz")
     assert r.status_code == 400 and r.json() == {"error": True, "message": "Malformed ID.", "data": None}
     assert (await as_admin.delete(f"/api/data/projects/{UNKNOWN}")).status_code == 404

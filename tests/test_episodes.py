@@ -6,6 +6,8 @@ import pytest
 from test_sequences import ENTITY_KEYS, events_named
 from test_shots import add_restricted_descriptor
 
+from app.core.errors import NOT_FOUND_TEXT
+
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 RELATION_KEYS = {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
 
@@ -115,7 +117,7 @@ async def test_get_full_episode(anon, as_admin, as_artist, as_manager, as_vendor
     await make.task(e1, prod["tt"], assignees=[people["vendor"]])
     assert (await as_vendor.get(url)).status_code == 200
     r = await as_admin.get(f"/data/episodes/{UNKNOWN}")
-    assert (r.status_code, r.json()["message"]) == (404, "Episode not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.get(f"/data/episodes/{prod['sq1']['id']}")).status_code == 404
     assert (await as_admin.get("/data/episodes/bad")).status_code == 400
 

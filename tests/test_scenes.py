@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from test_sequences import ENTITY_KEYS, events_named
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.entities import Entity
 
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
@@ -93,11 +94,11 @@ async def test_get_full_scene(anon, as_admin, as_artist, as_manager, as_vendor, 
     await make.task(sc1, prod["tt"], assignees=[people["vendor"]])
     assert (await as_vendor.get(url)).status_code == 200
     r = await as_admin.get(f"/data/scenes/{UNKNOWN}")
-    assert (r.status_code, r.json()["message"]) == (404, "Scene not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.get(f"/data/scenes/{prod['sh1']['id']}")).status_code == 404
     loose = await make.scene(p, {"id": None}, "LOOSE")
     r = await as_admin.get(f"/data/scenes/{loose['id']}")
-    assert (r.status_code, r.json()["message"]) == (404, "Sequence not found.")  # as in Zou
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)  # as in Zou
     assert (await as_admin.get("/data/scenes/bad")).status_code == 400
 
 
@@ -157,7 +158,7 @@ async def test_create_scene(anon, as_admin, as_supervisor, db, make, prod, peopl
     assert (await anon.post(url, json={"name": "X"})).status_code == 401
     assert (await as_admin.post(url, json={"sequence_id": sq1["id"]})).status_code == 400
     r = await as_admin.post(url, json={"name": "X", "sequence_id": UNKNOWN})
-    assert (r.status_code, r.json()["message"]) == (404, "Sequence not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.post(f"/data/projects/{UNKNOWN}/scenes", json={"name": "X"})).status_code == 404
     await make.add_to_team(p, people["supervisor"])
     assert (await as_supervisor.post(url, json={"name": "X"})).status_code == 403
@@ -230,10 +231,10 @@ async def test_scene_shots_errors(anon, as_admin, as_manager, as_vendor, as_clie
     assert (r.status_code, r.json()["data"]["errors"][0]) == (400, {"field": "shot_id", "message": "Field required"})
     assert (await as_admin.post(url, json={"shot_id": "nope"})).status_code == 400
     r = await as_admin.post(url, json={"shot_id": UNKNOWN})
-    assert (r.status_code, r.json()["message"]) == (404, "Shot not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.post(url, json={"shot_id": sc1["id"]})).status_code == 404  # not a shot
     r = await as_admin.post(f"/data/scenes/{UNKNOWN}/shots", json={"shot_id": sh1["id"]})
-    assert (r.status_code, r.json()["message"]) == (404, "Scene not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.get(f"/data/scenes/{UNKNOWN}/shots")).status_code == 404
     assert (await as_admin.delete(f"{url}/{UNKNOWN}")).status_code == 404
     assert (await as_admin.delete(f"/data/scenes/{UNKNOWN}/shots/{sh1['id']}")).status_code == 404

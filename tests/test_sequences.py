@@ -6,6 +6,8 @@ import pytest
 from event_log import events_named
 from test_shots import add_restricted_descriptor
 
+from app.core.errors import NOT_FOUND_TEXT
+
 UNKNOWN = "11111111-1111-1111-1111-111111111111"
 ENTITY_KEYS = {
     "id",
@@ -81,7 +83,7 @@ async def test_list_sequences_errors(anon, as_admin, as_artist, as_manager, prod
     assert (await as_artist.get("/data/sequences")).status_code == 403  # no project given
     assert (await as_manager.get("/data/sequences", params={"project_id": prod["project"]["id"]})).status_code == 403
     r = await as_admin.get("/data/sequences", params={"episode_id": UNKNOWN})
-    assert (r.status_code, r.json()["message"]) == (404, "Episode not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     r = await as_admin.get("/data/sequences", params={"episode_id": prod["sq1"]["id"]})
     assert r.status_code == 404  # not an episode
     r = await as_admin.get("/data/sequences", params={"parent_id": "x"})
@@ -148,7 +150,7 @@ async def test_get_full_sequence_errors(anon, as_admin, as_manager, as_vendor, m
     await make.task(prod["sq1"], prod["tt"], assignees=[people["vendor"]])
     assert (await as_vendor.get(url)).status_code == 200
     r = await as_admin.get(f"/data/sequences/{UNKNOWN}")
-    assert (r.status_code, r.json()) == (404, {"error": True, "message": "Sequence not found."})
+    assert (r.status_code, r.json()) == (404, {"error": True, "message": NOT_FOUND_TEXT})
     assert (await as_admin.get(f"/data/sequences/{prod['shot']['id']}")).status_code == 404
     assert (await as_admin.get("/data/sequences/nope")).status_code == 400
 
@@ -248,7 +250,7 @@ async def test_create_sequence_errors(anon, as_admin, as_supervisor, make, prod,
     r = await as_admin.post(url, json={"name": "X", "episode_id": "bad"})
     assert (r.status_code, r.json()["message"]) == (400, "Validation error.")
     r = await as_admin.post(url, json={"name": "X", "episode_id": UNKNOWN})
-    assert (r.status_code, r.json()["message"]) == (404, "Episode not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     foreign = await make.episode(await make.project(), "EX")
     assert (await as_admin.post(url, json={"name": "X", "episode_id": foreign["id"]})).status_code == 404
     assert (await as_admin.post(f"/data/projects/{UNKNOWN}/sequences", json={"name": "X"})).status_code == 404

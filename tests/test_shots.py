@@ -8,6 +8,7 @@ import pytest
 from event_log import events_named
 from sqlalchemy import func, insert, select
 
+from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.entities import Entity, EntityVersion
 from app.repositories.tables.files import PreviewFile
 from app.repositories.tables.people import Department, DepartmentLink
@@ -160,7 +161,7 @@ async def test_get_full_shot_errors(anon, as_admin, as_manager, as_vendor, make,
     await make.task(sh1, prod["tt"], assignees=[people["vendor"]])
     assert (await as_vendor.get(f"/data/shots/{sh1['id']}")).status_code == 200
     r = await as_admin.get(f"/data/shots/{UNKNOWN}")
-    assert (r.status_code, r.json()) == (404, {"error": True, "message": "Shot not found."})
+    assert (r.status_code, r.json()) == (404, {"error": True, "message": NOT_FOUND_TEXT})
     assert (await as_admin.get(f"/data/shots/{prod['sequence']['id']}")).status_code == 404  # not a shot
     loose = await make.shot(prod["project"], {"id": None}, "LOOSE")
     assert (await as_admin.get(f"/data/shots/{loose['id']}")).status_code == 404  # no sequence, as in Zou
@@ -209,7 +210,7 @@ async def test_list_shots_filter_errors(as_admin, as_artist, prod):
     r = await as_admin.get("/data/shots", params={"canceled": "maybe"})
     assert (r.status_code, r.json()["message"]) == (400, "Invalid boolean value: maybe")
     r = await as_admin.get("/data/shots", params={"sequence_id": UNKNOWN})
-    assert (r.status_code, r.json()["message"]) == (404, "Sequence not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.get("/data/shots", params={"sequence_id": "abc"})).status_code == 404
     # non-admins must name a project they belong to
     assert (await as_artist.get("/data/shots")).status_code == 403
@@ -313,7 +314,7 @@ async def test_project_shots(anon, as_artist, as_admin, as_manager, as_vendor, m
     assert (await anon.get(f"/data/projects/{p['id']}/shots")).status_code == 401
     assert (await as_manager.get(f"/data/projects/{p['id']}/shots")).status_code == 403
     r = await as_admin.get(f"/data/projects/{UNKNOWN}/shots")
-    assert (r.status_code, r.json()["message"]) == (404, "Project not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.get("/data/projects/nope/shots")).status_code == 400
     assert (await as_vendor.get(f"/data/projects/{p['id']}/shots")).json() == []
     await make.task(prod["sh1"], prod["tt"], assignees=[people["vendor"]])
@@ -393,14 +394,14 @@ async def test_create_shot_errors(anon, as_admin, as_manager, as_supervisor, mak
     # the body is checked before the permission, as in Zou
     assert (await as_supervisor.post(url, json={})).status_code == 400
     r = await as_admin.post(url, json={"name": "X", "sequence_id": UNKNOWN})
-    assert (r.status_code, r.json()["message"]) == (404, "Sequence not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     r = await as_admin.post(url, json={"name": "X", "sequence_id": prod["episode"]["id"]})
     assert r.status_code == 404  # not a sequence
     other = await make.project()
     foreign = await make.sequence(other, "SQF")
     assert (await as_admin.post(url, json={"name": "X", "sequence_id": foreign["id"]})).status_code == 404
     r = await as_admin.post(f"/data/projects/{UNKNOWN}/shots", json={"name": "X"})
-    assert (r.status_code, r.json()["message"]) == (404, "Project not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.post("/data/projects/abc/shots", json={"name": "X"})).status_code == 400
     # managers of the production only
     assert (await as_manager.post(url, json={"name": "X"})).status_code == 403
@@ -463,7 +464,7 @@ async def test_update_shot_errors(anon, as_admin, as_manager, as_supervisor, mak
     # the permission is checked before the body, as in Zou
     assert (await as_supervisor.put(url, json={"nb_frames": "abc"})).status_code == 403
     r = await as_admin.put(f"/data/shots/{UNKNOWN}", json={"name": "X"})
-    assert (r.status_code, r.json()["message"]) == (404, "Shot not found.")
+    assert (r.status_code, r.json()["message"]) == (404, NOT_FOUND_TEXT)
     assert (await as_admin.put(f"/data/shots/{prod['sequence']['id']}", json={"name": "X"})).status_code == 404
     assert (await as_admin.put("/data/shots/abc", json={"name": "X"})).status_code == 400
     for bad, field in (

@@ -37,11 +37,21 @@ class InvalidBody(DomainError):
         return {"message": self.message}
 
 
+# Zou answers every 404 and 405 with the generic Werkzeug texts; clients get the same words here.
+NOT_FOUND_TEXT = (
+    "404 Not Found: The requested URL was not found on the server. "
+    "If you entered the URL manually please check your spelling and try again."
+)
+METHOD_NOT_ALLOWED_TEXT = "The method is not allowed for the requested URL."
+
+
 class NotFound(DomainError):
+    """A missing row. `message` says which (for logs and tests); the body holds Zou's generic text."""
+
     status_code = 404
 
     def body(self) -> dict:
-        return {"error": True, "message": self.message}
+        return {"error": True, "message": NOT_FOUND_TEXT}
 
 
 class PermissionDenied(DomainError):
@@ -115,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = {404: "Resource not found.", 405: "Method not allowed."}.get(exc.status_code, str(exc.detail))
+        message = {404: NOT_FOUND_TEXT, 405: METHOD_NOT_ALLOWED_TEXT}.get(exc.status_code, str(exc.detail))
         return JSONResponse({"error": True, "message": message}, status_code=exc.status_code)
 
     @app.exception_handler(Exception)
