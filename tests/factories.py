@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.entity_kinds import entity_kinds
 from app.repositories.crud import TableRepository
-from app.repositories.tables import catalog, entities, projects, tasks
+from app.repositories.tables import catalog, entities, people, projects, tasks
 
 _seq = itertools.count(1)
 
@@ -142,4 +142,42 @@ class Factory:
                 "nb_occurences": nb_occurences,
                 "label": label,
             },
+        )
+
+    async def department(self, name: str | None = None, *, members: list[str] = ()) -> dict[str, Any]:
+        """A department, with these persons in it."""
+        row = await self._insert(people.Department, {"name": name or unique("Department"), "color": "#000000"})
+        await self._link(people.DepartmentLink, [{"person_id": pid, "department_id": row["id"]} for pid in members])
+        return row
+
+    async def metadata_descriptor(
+        self, project: dict, field_name: str, *, entity_type: str = "Asset", departments: list[dict] = (), **values
+    ) -> dict[str, Any]:
+        """A metadata descriptor of the project named after its field, reserved to these departments."""
+        row = await self._insert(
+            projects.MetadataDescriptor,
+            {"project_id": project["id"], "entity_type": entity_type, "name": field_name, "field_name": field_name}
+            | values,
+        )
+        await self._link(
+            projects.DepartmentMetadataDescriptorLink,
+            [{"metadata_descriptor_id": row["id"], "department_id": d["id"]} for d in departments],
+        )
+        return row
+
+    async def status_automation(self, **values) -> dict[str, Any]:
+        """A status automation on assets: a new status of a new task type sets that same status."""
+        task_type = await self.task_type()
+        status = await self.task_status()
+        return await self._insert(
+            catalog.StatusAutomation,
+            {
+                "entity_type": "asset",
+                "in_task_type_id": task_type["id"],
+                "in_task_status_id": status["id"],
+                "out_field_type": "status",
+                "out_task_type_id": task_type["id"],
+                "out_task_status_id": status["id"],
+            }
+            | values,
         )

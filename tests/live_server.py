@@ -10,7 +10,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -19,6 +21,33 @@ from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
 from app.main import create_app
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "mysecretpassword"
+
+
+def unique(prefix: str) -> str:
+    """A name no other run used: what the live server writes is committed."""
+    return f"{prefix} {uuid.uuid4().hex[:12]}"
+
+
+@contextmanager
+def gazu_logged_in(url: str, *, cache: bool = True) -> Iterator[None]:
+    """The `gazu` client pointed at `url` and logged in as the admin (its cache off unless
+    `cache`); logged out and pointed back where it was afterwards."""
+    import gazu
+
+    previous = gazu.client.get_host()
+    gazu.set_host(url)
+    gazu.log_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    if not cache:
+        gazu.cache.disable()
+    try:
+        yield
+    finally:
+        gazu.log_out()
+        gazu.client.set_tokens({})
+        gazu.set_host(previous)
 
 
 class LiveServer:

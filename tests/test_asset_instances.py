@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import insert, select
 
 from app.core.errors import NOT_FOUND_TEXT
@@ -11,7 +12,6 @@ from app.domain.asset_instances import instance_name, slug
 from app.repositories.tables.catalog import EntityType
 from app.repositories.tables.entities import AssetInstance, AssetInstanceLink
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 INSTANCE_KEYS = {
     "id",
     "created_at",

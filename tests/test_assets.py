@@ -4,48 +4,13 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
-from sqlalchemy import insert, select
+from helpers import UNKNOWN, add
+from sqlalchemy import select
+from zou_shapes import ENTITY_KEYS
 
 from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.catalog import TaskTypeAssetTypeLink
 from app.repositories.tables.entities import AssetInstance, AssetInstanceLink, Entity, EntityConceptLink
-from app.repositories.tables.people import Department, DepartmentLink
-from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
-
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
-ENTITY_KEYS = {
-    "id",
-    "created_at",
-    "updated_at",
-    "name",
-    "code",
-    "description",
-    "shotgun_id",
-    "canceled",
-    "nb_frames",
-    "nb_entities_out",
-    "is_casting_standby",
-    "is_shared",
-    "status",
-    "project_id",
-    "entity_type_id",
-    "parent_id",
-    "source_id",
-    "preview_file_id",
-    "data",
-    "ready_for",
-    "created_by",
-    "type",
-}
-
-
-async def add(db, model, **values) -> None:
-    await db.execute(insert(model.__table__).values(**values))
-
-
-async def returning(db, model, **values) -> dict:
-    table = model.__table__
-    return dict((await db.execute(insert(table).values(**values).returning(table))).mappings().one())
 
 
 @pytest.fixture
@@ -135,20 +100,12 @@ async def test_all_assets_assigned_to_and_vendor_scope(as_artist, as_vendor, mak
     assert r.status_code == 200 and [a["id"] for a in r.json()] == [prod["hero"]["id"]]
 
 
-async def test_vendor_listing_masks_other_departments_metadata(as_vendor, make, prod, people, db):
+async def test_vendor_listing_masks_other_departments_metadata(as_vendor, make, prod, people):
     project = prod["project"]
-    mine, other = (
-        await returning(db, Department, name="FX dep", color="#000000"),
-        await returning(db, Department, name="Anim dep", color="#000000"),
-    )
-    await add(db, DepartmentLink, person_id=people["vendor"], department_id=mine["id"])
+    mine = await make.department("FX dep", members=[people["vendor"]])
+    other = await make.department("Anim dep")
     for field, department in (("color", other), ("size", mine)):
-        desc = await returning(
-            db, MetadataDescriptor, project_id=project["id"], entity_type="Asset", name=field, field_name=field
-        )
-        await add(
-            db, DepartmentMetadataDescriptorLink, metadata_descriptor_id=desc["id"], department_id=department["id"]
-        )
+        await make.metadata_descriptor(project, field, entity_type="Asset", departments=[department])
     hero = await make.asset(project, prod["character"], "Masked", data={"color": "red", "size": 3, "free": 1})
     await make.task(hero, await make.task_type(), assignees=[people["vendor"]])
     r = await as_vendor.get(f"/data/projects/{project['id']}/assets")
@@ -296,7 +253,7 @@ async def test_full_asset_relations_and_episode_source(as_admin, make, prod, db)
     concept = await make.concept(project)
     asset = await make.asset(project, prod["prop"], "Sourced", source_id=episode["id"], data=None)
     await add(db, EntityConceptLink, entity_in_id=asset["id"], entity_out_id=concept["id"])
-    inst_row = await returning(db, AssetInstance, asset_id=prod["sword"]["id"], number=1, name="x")
+    inst_row = await add(db, AssetInstance, asset_id=prod["sword"]["id"], number=1, name="x")
     await add(db, AssetInstanceLink, entity_id=asset["id"], asset_instance_id=inst_row["id"])
     body = (await as_admin.get(f"/data/assets/{asset['id']}")).json()
     assert body["episode_id"] == episode["id"] and body["data"] == {}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import UNKNOWN
 from sqlalchemy import select
 
 from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.entities import Entity
 from app.repositories.tables.events import ApiEvent
-
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 
 
 @pytest.fixture

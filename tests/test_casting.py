@@ -592,7 +592,9 @@ async def test_shared_assets_used_errors(suffix, anon, as_admin, client_for, peo
 
 
 async def test_thousand_shot_production_casting(as_admin, make, people, db, queries):
-    """The benchmarked reads: a fixed number of statements, no per-row work, on 1,000 shots."""
+    """The benchmarked read: a fixed number of statements, no per-row work, on 1,000 shots, and
+    fast without statistics: the tables grow inside this transaction, where neither ANALYZE nor
+    autovacuum ever sees the new rows, after the read already ran on the tiny production."""
     import time
 
     from sqlalchemy import insert
@@ -603,8 +605,9 @@ async def test_thousand_shot_production_casting(as_admin, make, people, db, quer
     prod = await build_production(make, people, cast=False)
     await make.cast(prod.sh1, prod.hero)
     path = f"/data/projects/{prod.pid}/sequences/all/casting"
-    queries.reset()
-    assert len((await as_admin.get(path)).json()) == 1
+    for _ in range(6):  # PostgreSQL may switch to a generic plan after five runs of a statement
+        queries.reset()
+        assert len((await as_admin.get(path)).json()) == 1
     one = queries.count
 
     kinds = await entity_kinds(db)
@@ -627,10 +630,6 @@ async def test_thousand_shot_production_casting(as_admin, make, people, db, quer
         for k in range(5)
     ]
     await db.execute(insert(EntityLink.__table__), links)
-    # a live database has statistics (autovacuum); without them the planner, and the plans it
-    # cached for these statements on earlier tiny productions, would take the rows for a handful
-    await db.execute(text("ANALYZE entity"))
-    await db.execute(text("ANALYZE entity_link"))
     queries.reset()
     started = time.perf_counter()
     r = await as_admin.get(path)
@@ -642,3 +641,13 @@ async def test_thousand_shot_production_casting(as_admin, make, people, db, quer
     assert list(body)[:2] == [shots[0]["id"], shots[20]["id"]]  # by sequence, then shot name
     assert queries.count == one
     assert elapsed < 2.0, elapsed
+
+    # the worst plan statistics taken on nearly empty tables lead to: nested loops over sequential
+    # scans. Each join rescans one table per row of the other side, but no join is run again per row.
+    for setting in ("enable_hashjoin", "enable_mergejoin", "enable_indexscan", "enable_bitmapscan", "enable_memoize"):
+        await db.execute(text(f"SET LOCAL {setting} = off"))
+    started = time.perf_counter()
+    r = await as_admin.get(path)
+    elapsed = time.perf_counter() - started
+    assert r.json() == body
+    assert elapsed < 5.0, elapsed

@@ -4,58 +4,15 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import select
+from zou_shapes import CONCEPT_TASK_KEYS, ENTITY_KEYS, ENTITY_RELATION_KEYS
 
 from app.repositories.tables.entities import Entity, EntityConceptLink
 
-UNKNOWN = "11111111-1111-4111-8111-111111111111"
 ROLES = ("manager", "supervisor", "user", "client", "vendor")
-CONCEPT_KEYS = {
-    "id",
-    "type",
-    "name",
-    "code",
-    "description",
-    "shotgun_id",
-    "canceled",
-    "nb_frames",
-    "nb_entities_out",
-    "is_casting_standby",
-    "is_shared",
-    "status",
-    "project_id",
-    "entity_type_id",
-    "parent_id",
-    "source_id",
-    "preview_file_id",
-    "data",
-    "ready_for",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "entity_concept_links",
-}
-RELATIONS = {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
+CONCEPT_KEYS = ENTITY_KEYS | {"entity_concept_links"}
 FULL_EXTRA = {"fps", "frame_in", "frame_out", "preview_file_status", "project_name", "tasks"}
-FULL_TASK_KEYS = {
-    "id",
-    "duration",
-    "due_date",
-    "end_date",
-    "entity_id",
-    "estimation",
-    "last_comment_date",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "task_status_id",
-    "task_type_id",
-    "data",
-    "is_subscribed",
-    "assignees",
-}
 
 
 async def links_of(db, concept_id: str) -> list[str]:
@@ -157,12 +114,12 @@ async def test_get_concept_full(as_artist, make, prod, people):
     r = await as_artist.get(f"/data/concepts/{prod['concept']['id']}")
     assert r.status_code == 200, r.text
     concept = r.json()
-    assert set(concept) == CONCEPT_KEYS | RELATIONS | FULL_EXTRA
+    assert set(concept) == CONCEPT_KEYS | ENTITY_RELATION_KEYS | FULL_EXTRA
     assert concept["entity_concept_links"] == [prod["hero"]["id"]]
     assert concept["fps"] == 24 and concept["frame_in"] is None
     assert concept["project_name"] == prod["project"]["name"] and concept["preview_file_status"] is None
     [t] = concept["tasks"]
-    assert set(t) == FULL_TASK_KEYS and t["id"] == task["id"] and t["assignees"] == [people["user"]]
+    assert set(t) == CONCEPT_TASK_KEYS and t["id"] == task["id"] and t["assignees"] == [people["user"]]
 
 
 async def test_get_concept_errors(anon, as_admin, as_artist, as_client, as_vendor, make, prod, people):

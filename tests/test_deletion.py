@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import and_, func, insert, select, update
 
 from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables import metadata
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 _seq = itertools.count(1)
 T = metadata.tables
 

@@ -5,23 +5,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, insert, select
+from helpers import UNKNOWN, add
+from sqlalchemy import func, select
 from zou_shapes import PERSON_MINIMAL_KEYS
 
 from app.repositories.tables.catalog import Software, SoftwareDepartmentLink
 from app.repositories.tables.events import ApiEvent
 from app.repositories.tables.people import Department, DepartmentLink, Person
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 MALFORMED = {"error": True, "message": "Malformed ID.", "data": None}
 NON_ADMINS = ["manager", "supervisor", "user", "client", "vendor"]
 MINIMAL_KEYS = PERSON_MINIMAL_KEYS
-
-
-async def add(db, model, **values) -> dict:
-    table = model.__table__
-    row = (await db.execute(insert(table).values(**values).returning(table))).mappings().one()
-    return dict(row)
 
 
 async def department(db, name: str = "Licensing") -> dict:

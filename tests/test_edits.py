@@ -4,74 +4,11 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
+from zou_shapes import EDIT_TASK_KEYS, ENTITY_KEYS, ENTITY_RELATION_KEYS, FULL_EDIT_KEYS
 
 from app.repositories.tables.entities import EntityVersion
-from app.repositories.tables.people import Department, DepartmentLink
-from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
 
-UNKNOWN = "11111111-1111-4111-8111-111111111111"
-EDIT_KEYS = {
-    "id",
-    "type",
-    "name",
-    "code",
-    "description",
-    "shotgun_id",
-    "canceled",
-    "nb_frames",
-    "nb_entities_out",
-    "is_casting_standby",
-    "is_shared",
-    "status",
-    "project_id",
-    "entity_type_id",
-    "parent_id",
-    "source_id",
-    "preview_file_id",
-    "data",
-    "ready_for",
-    "created_by",
-    "created_at",
-    "updated_at",
-}
-FULL_EDIT_KEYS = {
-    "canceled",
-    "data",
-    "description",
-    "entity_type_id",
-    "episode_id",
-    "episode_name",
-    "id",
-    "name",
-    "parent_id",
-    "preview_file_id",
-    "project_id",
-    "project_name",
-    "source_id",
-    "nb_entities_out",
-    "tasks",
-    "type",
-}
-FULL_TASK_KEYS = {
-    "id",
-    "duration",
-    "due_date",
-    "entity_id",
-    "end_date",
-    "estimation",
-    "last_comment_date",
-    "last_preview_file_id",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "task_status_id",
-    "task_type_id",
-    "data",
-    "is_subscribed",
-    "assignees",
-}
 ROLES = ("manager", "supervisor", "user", "client", "vendor")
 
 
@@ -96,7 +33,7 @@ async def test_all_edits_by_project(path, as_admin, prod):
     assert r.status_code == 200, r.text
     rows = r.json()
     assert [e["name"] for e in rows] == ["Edit A", "Edit B"]
-    assert set(rows[0]) == EDIT_KEYS | {"project_name"}
+    assert set(rows[0]) == ENTITY_KEYS | {"project_name"}
     assert rows[0]["project_name"] == prod["project"]["name"]
     assert rows[0]["type"] == "Edit"
     assert rows[0]["data"] == {"x": 1}
@@ -146,47 +83,18 @@ async def test_all_edits_access(anon, as_artist, as_client, as_admin, prod, make
     assert r.status_code == 400 and r.json()["message"] == "Invalid UUID value: bad"
 
 
-async def test_all_edits_vendor_sees_assigned_edits_without_foreign_metadata(as_vendor, make, db, prod, people):
+async def test_all_edits_vendor_sees_assigned_edits_without_foreign_metadata(as_vendor, make, prod, people):
     task_type = await make.task_type(for_entity="Edit")
     await make.task(prod["edit"], task_type, assignees=[people["vendor"]])
-    mine, other = await _departments(db, people["vendor"])
-    await _descriptor(db, prod["project"]["id"], "x", [other["id"]])
-    await _descriptor(db, prod["project"]["id"], "y", [mine["id"]])
+    mine = await make.department("Mine", members=[people["vendor"]])
+    other = await make.department("Other")
+    await make.metadata_descriptor(prod["project"], "x", entity_type="Edit", departments=[other])
+    await make.metadata_descriptor(prod["project"], "y", entity_type="Edit", departments=[mine])
     r = await as_vendor.get("/data/edits", params={"project_id": prod["project"]["id"]})
     assert r.status_code == 200
     rows = r.json()
     assert [e["id"] for e in rows] == [prod["edit"]["id"]]
     assert rows[0]["data"] == {}  # "x" belongs to a department the vendor is not in
-
-
-async def _departments(db, person_id):
-    dep = Department.__table__
-    mine = dict((await db.execute(dep.insert().values(name="Mine", color="#000000").returning(dep))).mappings().one())
-    other = dict((await db.execute(dep.insert().values(name="Other", color="#000000").returning(dep))).mappings().one())
-    await db.execute(DepartmentLink.__table__.insert().values(person_id=person_id, department_id=mine["id"]))
-    return mine, other
-
-
-async def _descriptor(db, project_id, field_name, department_ids, entity_type="Edit"):
-    t = MetadataDescriptor.__table__
-    row = (
-        (
-            await db.execute(
-                t.insert()
-                .values(project_id=project_id, entity_type=entity_type, name=field_name, field_name=field_name)
-                .returning(t)
-            )
-        )
-        .mappings()
-        .one()
-    )
-    for dep_id in department_ids:
-        await db.execute(
-            DepartmentMetadataDescriptorLink.__table__.insert().values(
-                metadata_descriptor_id=row["id"], department_id=dep_id
-            )
-        )
-    return dict(row)
 
 
 async def test_all_edits_query_count_is_fixed(as_admin, make, queries):
@@ -211,12 +119,12 @@ async def test_get_edit_full(as_admin, make, prod, people):
     r = await as_admin.get(f"/data/edits/{prod['edit']['id']}")
     assert r.status_code == 200, r.text
     edit = r.json()
-    assert set(edit) == FULL_EDIT_KEYS
+    assert set(edit) == set(FULL_EDIT_KEYS)
     assert edit["episode_id"] == prod["episode"]["id"] and edit["episode_name"] == "E01"
     assert edit["project_name"] == prod["project"]["name"]
     assert edit["data"] == {"x": 1} and edit["type"] == "Edit"
     [t] = edit["tasks"]
-    assert set(t) == FULL_TASK_KEYS
+    assert set(t) == EDIT_TASK_KEYS
     assert t["id"] == task["id"] and t["assignees"] == [people["user"]]
     assert t["priority"] == 0 and t["is_subscribed"] is False
 
@@ -276,10 +184,10 @@ async def test_episode_edits(as_artist, as_admin, prod):
     r = await as_artist.get(f"/data/episodes/{prod['episode']['id']}/edits")
     assert r.status_code == 200
     [edit] = r.json()
-    assert edit["id"] == prod["edit"]["id"] and set(edit) == EDIT_KEYS
+    assert edit["id"] == prod["edit"]["id"] and set(edit) == ENTITY_KEYS
     r = await as_admin.get(f"/data/episodes/{prod['episode']['id']}/edits", params={"relations": "true"})
     [edit] = r.json()
-    assert set(edit) == EDIT_KEYS | {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
+    assert set(edit) == ENTITY_KEYS | ENTITY_RELATION_KEYS
 
 
 async def test_episode_edits_errors(anon, as_admin, as_vendor, as_artist, make, prod):
@@ -298,7 +206,7 @@ async def test_project_edits(as_artist, as_vendor, make, prod, people):
     r = await as_artist.get(f"/data/projects/{pid}/edits")
     assert r.status_code == 200
     assert [e["name"] for e in r.json()] == ["Edit A", "Edit B"]
-    assert set(r.json()[0]) == EDIT_KEYS
+    assert set(r.json()[0]) == ENTITY_KEYS
     # vendors only get the edits they hold a task on
     assert (await as_vendor.get(f"/data/projects/{pid}/edits")).json() == []
     task_type = await make.task_type(for_entity="Edit")
@@ -341,7 +249,7 @@ async def test_create_edit(as_manager, db, prod, people):
     r = await as_manager.post(f"/data/projects/{pid}/edits", json=body)
     assert r.status_code == 201, r.text
     edit = r.json()
-    assert set(edit) == EDIT_KEYS
+    assert set(edit) == ENTITY_KEYS
     assert edit["type"] == "Edit" and edit["parent_id"] == ep and edit["data"] == {"k": 1}
     assert edit["created_by"] == people["manager"] and edit["description"] == "d"
     [event] = await events_named(db, "edit:new")

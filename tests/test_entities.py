@@ -6,40 +6,16 @@ from datetime import timedelta
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import select, update
+from zou_shapes import ENTITY_KEYS, ENTITY_RELATION_KEYS
 
 from app.repositories.tables.entities import EntityConceptLink, EntityVersion
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor, ProjectTaskTypeLink
 from app.repositories.tables.tasks import Task
 
-UNKNOWN = "11111111-1111-4111-8111-111111111111"
 ROLES = ("manager", "supervisor", "user", "client", "vendor")
-ENTITY_KEYS = {
-    "id",
-    "type",
-    "name",
-    "code",
-    "description",
-    "shotgun_id",
-    "canceled",
-    "nb_frames",
-    "nb_entities_out",
-    "is_casting_standby",
-    "is_shared",
-    "status",
-    "project_id",
-    "entity_type_id",
-    "parent_id",
-    "source_id",
-    "preview_file_id",
-    "data",
-    "ready_for",
-    "created_by",
-    "created_at",
-    "updated_at",
-}
-RELATIONS = {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
 
 
 async def versions_of(db, entity_id: str) -> list[dict]:
@@ -88,7 +64,7 @@ async def test_list_entities_filters_relations_and_pages(as_admin, prod):
     pid = prod["project"]["id"]
     r = await as_admin.get("/data/entities", params={"project_id": pid, "name": "hero", "relations": "true"})
     [hero] = r.json()
-    assert set(hero) == ENTITY_KEYS | RELATIONS
+    assert set(hero) == ENTITY_KEYS | ENTITY_RELATION_KEYS
     assert hero["entities_in"] == [prod["shot"]["id"]] and hero["entities_out"] == []
     r = await as_admin.get("/data/entities", params={"entities_out": prod["hero"]["id"]})
     assert [e["id"] for e in r.json()] == [prod["shot"]["id"]]
@@ -135,7 +111,7 @@ async def test_get_entity(as_client, as_admin, prod):
     r = await as_client.get(f"/data/entities/{prod['shot']['id']}")
     assert r.status_code == 200, r.text
     shot = r.json()
-    assert set(shot) == ENTITY_KEYS | RELATIONS
+    assert set(shot) == ENTITY_KEYS | ENTITY_RELATION_KEYS
     assert shot["type"] == "Shot" and shot["entities_out"] == [prod["hero"]["id"]]
     r = await as_admin.get(f"/data/entities/{prod['hero']['id']}", params={"relations": "false"})
     assert set(r.json()) == ENTITY_KEYS and r.json()["type"] == "Asset"
@@ -168,7 +144,7 @@ async def test_create_entity(as_manager, db, prod, people):
     r = await as_manager.post("/data/entities", json=body)
     assert r.status_code == 201, r.text
     created = r.json()
-    assert set(created) == ENTITY_KEYS | RELATIONS
+    assert set(created) == ENTITY_KEYS | ENTITY_RELATION_KEYS
     assert created["type"] == "Entity"  # as Zou answers a creation
     assert created["created_by"] == people["manager"] and created["data"] == {"k": 1}
     assert created["entities_out"] == [prod["hero"]["id"]]  # unknown ids are dropped
@@ -208,7 +184,7 @@ async def test_update_entity_merges_data(as_manager, db, prod, people):
     r = await as_manager.put(f"/data/entities/{hero['id']}", json=body)
     assert r.status_code == 200, r.text
     updated = r.json()
-    assert set(updated) == ENTITY_KEYS | RELATIONS and updated["type"] == "Asset"
+    assert set(updated) == ENTITY_KEYS | ENTITY_RELATION_KEYS and updated["type"] == "Asset"
     assert updated["data"] == {"a": 1, "b": 2} and updated["description"] == "new"
     # protected fields are left alone
     assert updated["project_id"] == hero["project_id"] and updated["created_by"] is None

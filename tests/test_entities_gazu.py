@@ -7,30 +7,17 @@ name through the criteria listings. What the server writes is committed: names a
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import gazu
 import pytest
-from live_server import LiveServer, live_server  # noqa: F401  (the fixture is used by name)
-
-PASSWORD = "mysecretpassword"
+from live_server import LiveServer, gazu_logged_in, live_server, unique  # noqa: F401  (the fixture is used by name)
 
 
 @pytest.fixture
 def admin(live_server: LiveServer) -> Iterator[None]:  # noqa: F811
-    previous = gazu.client.get_host()
-    gazu.set_host(live_server.url + "/api")
-    gazu.log_in("admin@example.com", PASSWORD)
-    gazu.cache.disable()
-    yield
-    gazu.log_out()
-    gazu.client.set_tokens({})
-    gazu.set_host(previous)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:12]}"
+    with gazu_logged_in(live_server.url + "/api", cache=False):
+        yield
 
 
 def test_gazu_edits(admin):

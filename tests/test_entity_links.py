@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import select
-from test_casting import UNKNOWN, build_production, entity_row
+from test_casting import build_production, entity_row
 
 from app.repositories.tables.entities import EntityLink
 

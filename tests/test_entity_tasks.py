@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.catalog import TaskTypeAssetTypeLink
@@ -13,7 +14,6 @@ from app.repositories.tables.entities import EntityConceptLink
 from app.repositories.tables.projects import ProjectTaskTypeLink
 from app.repositories.tables.tasks import Task, TaskPersonLink
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 TASK_KEYS = [
     "name",
     "description",

@@ -6,27 +6,21 @@ The project is closed then removed with `force=true` at the end (the live server
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import gazu
 import pytest
-from live_server import LiveServer, live_server  # noqa: F401  (the fixture is used by name)
+from live_server import LiveServer, gazu_logged_in, live_server, unique  # noqa: F401  (the fixture is used by name)
 
 
 @pytest.fixture
 def admin(live_server: LiveServer) -> Iterator[None]:  # noqa: F811
-    previous = gazu.client.get_host()
-    gazu.set_host(live_server.url + "/api")
-    gazu.log_in("admin@example.com", "mysecretpassword")
-    yield
-    gazu.log_out()
-    gazu.client.set_tokens({})
-    gazu.set_host(previous)
+    with gazu_logged_in(live_server.url + "/api"):
+        yield
 
 
 def test_studio_script_creates_and_reads_tasks(admin):
-    project = gazu.project.new_project(f"Tasks {uuid.uuid4().hex[:8]}", production_type="tvshow")
+    project = gazu.project.new_project(unique("Tasks"), production_type="tvshow")
     try:
         layout = gazu.task.get_task_type_by_name("Layout", for_entity="Shot")
         anim = gazu.task.get_task_type_by_name("Animation", for_entity="Shot")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import UNKNOWN
 from sqlalchemy import insert, update
-from test_casting import UNKNOWN
 
 from app.repositories.tables.projects import Project
 from app.repositories.tables.tasks import Task, TaskPersonLink

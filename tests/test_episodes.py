@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from test_sequences import ENTITY_KEYS, events_named
-from test_shots import add_restricted_descriptor
+from event_log import events_named
+from helpers import UNKNOWN
+from zou_shapes import ENTITY_KEYS
 
 from app.core.errors import NOT_FOUND_TEXT
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 RELATION_KEYS = {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
 
 
@@ -61,7 +61,7 @@ async def test_list_episodes(anon, as_admin, as_artist, as_manager, make, prod):
     assert (r.status_code, r.json()["message"]) == (400, "Invalid boolean value: nope")
 
 
-async def test_vendor_episodes(as_vendor, db, make, prod, people):
+async def test_vendor_episodes(as_vendor, make, prod, people):
     p = prod["project"]
     paths = (("/data/episodes", {"project_id": p["id"]}), (f"/data/projects/{p['id']}/episodes", None))
     for path, params in paths:
@@ -71,7 +71,7 @@ async def test_vendor_episodes(as_vendor, db, make, prod, people):
     # an asset whose source is E02, with a vendor task
     asset = await make.asset(p, name="Prop", source_id=prod["e2"]["id"])
     await make.task(asset, await make.task_type(for_entity="Asset"), assignees=[people["vendor"]])
-    await add_restricted_descriptor(db, p, "Episode", "secret")
+    await make.metadata_descriptor(p, "secret", entity_type="Episode", departments=[await make.department()])
     for path, params in paths:
         rows = (await as_vendor.get(path, params=params)).json()
         assert [(e["name"], e["type"]) for e in rows] == [("E01", "Entity"), ("E02", "Entity")]

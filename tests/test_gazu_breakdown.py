@@ -7,29 +7,17 @@ asserts. It runs once at the server root and once under `/api`; the project is r
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import gazu
 import pytest
-from live_server import LiveServer, live_server  # noqa: F401  (the fixture is used by name)
-
-PASSWORD = "mysecretpassword"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
+from live_server import LiveServer, gazu_logged_in, live_server, unique  # noqa: F401  (the fixture is used by name)
 
 
 @pytest.fixture(params=["", "/api"], ids=["root", "api"])
 def admin(request, live_server: LiveServer) -> Iterator[None]:  # noqa: F811
-    previous = gazu.client.get_host()
-    gazu.set_host(live_server.url + request.param)
-    gazu.log_in("admin@example.com", PASSWORD)
-    yield
-    gazu.log_out()
-    gazu.client.set_tokens({})
-    gazu.set_host(previous)
+    with gazu_logged_in(live_server.url + request.param):
+        yield
 
 
 def build_breakdown() -> dict:

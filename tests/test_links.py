@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN, add
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.catalog import TaskStatus, TaskType
 from app.repositories.tables.projects import Project, ProjectPersonLink, ProjectTaskStatusLink, ProjectTaskTypeLink
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 TT = "/data/task-type-links"
 TS = "/data/task-status-links"
-
-
-async def add(db, model, **values) -> dict:
-    table = model.__table__
-    row = (await db.execute(insert(table).values(**values).returning(table))).mappings().one()
-    return dict(row)
 
 
 @pytest.fixture

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
-from sqlalchemy import insert, select
+from helpers import UNKNOWN, add
+from sqlalchemy import select
 
 from app.repositories.tables.entities import Entity
 from app.repositories.tables.people import Department, DepartmentLink
 from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor, Project
 from app.repositories.tables.tasks import Task
-
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
-
-
-async def add(db, model, **values) -> dict:
-    table = model.__table__
-    row = (await db.execute(insert(table).values(**values).returning(table))).mappings().one()
-    return dict(row)
 
 
 async def department(db, name: str, *members: str) -> str:

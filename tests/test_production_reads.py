@@ -57,3 +57,17 @@ def test_read_matches_reference(answers: dict, path: str, role: str):
     for key in compared:
         if key in expected:
             assert got.get(key) == expected[key], key
+
+
+def test_an_artist_outside_the_team_sees_nothing_of_the_production(answers: dict):
+    """Whatever Zou answers, no GET route shows an outsider anything of a production."""
+    leaks = [path for path, by_role in answers.items() if by_role["outsider"].get("shows_project")]
+    assert leaks == []
+    assert {by_role["outsider"]["status"] for by_role in answers.values()} <= {200, 403}
+
+
+def test_clients_and_vendors_see_the_production_only_where_zou_shows_it(answers: dict):
+    for role in ("client", "vendor"):
+        shown = {path for path, by_role in answers.items() if by_role[role].get("shows_project")}
+        expected = {path for path, by_role in EXPECTED.items() if by_role[role].get("shows_project")}
+        assert shown == expected, role

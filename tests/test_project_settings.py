@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from event_log import events_named
-from sqlalchemy import insert, select
+from helpers import UNKNOWN, add
+from sqlalchemy import select
 
-from app.repositories.tables.catalog import StatusAutomation
 from app.repositories.tables.projects import (
     Project,
     ProjectAssetTypeLink,
@@ -13,13 +13,6 @@ from app.repositories.tables.projects import (
     ProjectTaskStatusLink,
     ProjectTaskTypeLink,
 )
-
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
-
-
-async def add(db, model, **values) -> dict:
-    table = model.__table__
-    return dict((await db.execute(insert(table).values(**values).returning(table))).mappings().one())
 
 
 async def links(db, model, project_id: str, column: str) -> dict[str, dict]:
@@ -31,21 +24,6 @@ async def links(db, model, project_id: str, column: str) -> dict[str, dict]:
 async def updated_at(db, project_id: str):
     t = Project.__table__
     return (await db.execute(select(t.c.updated_at).where(t.c.id == project_id))).scalar_one()
-
-
-async def automation(db, make) -> dict:
-    task_type = await make.task_type()
-    status = await make.task_status()
-    return await add(
-        db,
-        StatusAutomation,
-        entity_type="asset",
-        in_task_type_id=task_type["id"],
-        in_task_status_id=status["id"],
-        out_field_type="status",
-        out_task_type_id=task_type["id"],
-        out_task_status_id=status["id"],
-    )
 
 
 # --- task types --------------------------------------------------------------------------
@@ -280,7 +258,7 @@ async def test_asset_type_settings_refusals(as_admin, as_artist, anon, make, peo
 
 async def test_status_automation_settings(as_manager, make, db, people):
     project = await make.project(team=[people["manager"]])
-    rule = await automation(db, make)
+    rule = await make.status_automation()
     url = f"/data/projects/{project['id']}/settings/status-automations"
     r = await as_manager.post(url, json={"status_automation_id": rule["id"]})
     assert r.status_code == 201, r.text
@@ -297,7 +275,7 @@ async def test_status_automation_settings(as_manager, make, db, people):
 
 async def test_status_automation_settings_refusals(as_admin, as_supervisor, anon, make, db, people):
     project = await make.project(team=[people["supervisor"]])
-    rule = await automation(db, make)
+    rule = await make.status_automation()
     url = f"/data/projects/{project['id']}/settings/status-automations"
     assert (await anon.get(url)).status_code == 401
     assert (await as_supervisor.get(url)).status_code == 403  # managers only, even to read
@@ -313,13 +291,13 @@ async def test_status_automation_settings_refusals(as_admin, as_supervisor, anon
 async def test_status_automation_settings_query_count_is_constant(as_admin, make, db, queries):
     project = await make.project()
     url = f"/data/projects/{project['id']}/settings/status-automations"
-    rule = await automation(db, make)
+    rule = await make.status_automation()
     await add(db, ProjectStatusAutomationLink, project_id=project["id"], status_automation_id=rule["id"])
     queries.reset()
     await as_admin.get(url)
     few = queries.count
     for _ in range(10):
-        rule = await automation(db, make)
+        rule = await make.status_automation()
         await add(db, ProjectStatusAutomationLink, project_id=project["id"], status_automation_id=rule["id"])
     queries.reset()
     assert len((await as_admin.get(url)).json()) == 11

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
-from sqlalchemy import func, insert, select
+from helpers import UNKNOWN, add
+from sqlalchemy import func, select
 
-from app.repositories.tables.catalog import StatusAutomation
 from app.repositories.tables.projects import (
     MetadataDescriptor,
     ProjectAssetTypeLink,
@@ -16,15 +16,8 @@ from app.repositories.tables.projects import (
     ProjectTemplateTaskTypeLink,
 )
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 NOT_FOUND = {"message": "Project template not found"}
 TEMPLATES = "/data/project-templates"
-
-
-async def add(db, model, **values) -> dict:
-    table = model.__table__
-    row = (await db.execute(insert(table).values(**values).returning(table))).mappings().one()
-    return dict(row)
 
 
 async def count(db, model, **where) -> int:
@@ -37,21 +30,6 @@ async def new_template(client, name: str = "Tpl", **values) -> dict:
     r = await client.post(TEMPLATES, json={"name": name, **values})
     assert r.status_code == 201, r.text
     return r.json()
-
-
-async def automation(db, make) -> dict:
-    task_type = await make.task_type()
-    status = await make.task_status()
-    return await add(
-        db,
-        StatusAutomation,
-        entity_type="asset",
-        in_task_type_id=task_type["id"],
-        in_task_status_id=status["id"],
-        out_field_type="status",
-        out_task_type_id=task_type["id"],
-        out_task_status_id=status["id"],
-    )
 
 
 # --- create / read / update / delete -----------------------------------------------------------
@@ -414,7 +392,7 @@ async def test_template_asset_types_query_count(as_admin, make, queries):
 async def test_template_status_automations(as_admin, as_manager, as_vendor, anon, db, make, queries):
     template = await new_template(as_admin, "SA")
     url = f"{TEMPLATES}/{template['id']}/status-automations"
-    first = await automation(db, make)
+    first = await make.status_automation()
     r = await as_admin.post(url, json={"status_automation_id": first["id"]})
     assert r.status_code == 201, r.text
     assert (r.json()["id"], r.json()["type"], r.json()["in_task_status_id"]) == (
@@ -427,7 +405,7 @@ async def test_template_status_automations(as_admin, as_manager, as_vendor, anon
     one = queries.count
     assert [(a["id"], a["type"]) for a in rows] == [(first["id"], "StatusAutomation")]
     for _ in range(10):
-        await as_admin.post(url, json={"status_automation_id": (await automation(db, make))["id"]})
+        await as_admin.post(url, json={"status_automation_id": (await make.status_automation())["id"]})
     queries.reset()
     assert len((await as_manager.get(url)).json()) == 11
     assert queries.count == one
@@ -516,7 +494,7 @@ async def _configured_project(db, make, as_admin):
     project = await make.project(fps="30", ratio="4:3", data={"budget": 1}, file_tree={"tree": True})
     task_type, status = await make.task_type(), await make.task_status()
     asset_type = await make.entity_type("A2 Vehicle")
-    auto = await automation(db, make)
+    auto = await make.status_automation()
     await add(db, ProjectTaskTypeLink, project_id=project["id"], task_type_id=task_type["id"], priority=4)
     await add(
         db, ProjectTaskStatusLink, project_id=project["id"], task_status_id=status["id"], roles_for_board=["admin"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from event_log import events_named
+from helpers import UNKNOWN, add
 from sqlalchemy import insert, select
 
 from app.repositories.tables.entities import Entity
@@ -14,7 +15,6 @@ from app.repositories.tables.projects import (
     ProjectTaskTypeLink,
 )
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 RELATION_KEYS = {"team", "asset_types", "task_statuses", "task_types", "status_automations", "preview_background_files"}
 EXTRA_KEYS = {"descriptors", "task_type_links", "task_types_priority", "task_statuses_link"}
 PROJECT_KEYS = {
@@ -58,11 +58,6 @@ PROJECT_KEYS = {
     "from_schedule_version_id",
     "type",
 }
-
-
-async def add(db, model, **values) -> dict:
-    table = model.__table__
-    return dict((await db.execute(insert(table).values(**values).returning(table))).mappings().one())
 
 
 async def descriptor(db, project, name, entity_type="Asset", **values) -> dict:

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import select, update
+from zou_shapes import PERSON_MINIMAL_KEYS
 
 from app.repositories.tables.people import Person
 from app.repositories.tables.projects import ProjectPersonLink
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
-MINIMAL_KEYS = {
-    "id",
-    "type",
-    "first_name",
-    "last_name",
-    "full_name",
-    "has_avatar",
-    "active",
-    "departments",
-    "studio_id",
-    "role",
-    "desktop_login",
-    "is_bot",
-    "project_role",
-}
+MINIMAL_KEYS = PERSON_MINIMAL_KEYS | {"project_role"}
 CLIENT_KEYS = {"id", "type", "first_name", "last_name", "full_name", "has_avatar", "active", "role", "is_bot"}
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import select
-from test_sequences import ENTITY_KEYS, events_named
+from zou_shapes import ENTITY_KEYS
 
 from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.entities import Entity
-
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 
 
 async def source_of(db, shot_id: str) -> str | None:

@@ -4,35 +4,10 @@ from __future__ import annotations
 
 import pytest
 from event_log import events_named
-from test_shots import add_restricted_descriptor
+from helpers import UNKNOWN
+from zou_shapes import ENTITY_KEYS
 
 from app.core.errors import NOT_FOUND_TEXT
-
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
-ENTITY_KEYS = {
-    "id",
-    "name",
-    "code",
-    "description",
-    "shotgun_id",
-    "canceled",
-    "nb_frames",
-    "nb_entities_out",
-    "is_casting_standby",
-    "is_shared",
-    "status",
-    "project_id",
-    "entity_type_id",
-    "parent_id",
-    "source_id",
-    "preview_file_id",
-    "data",
-    "ready_for",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "type",
-}
 
 
 @pytest.fixture
@@ -90,7 +65,7 @@ async def test_list_sequences_errors(anon, as_admin, as_artist, as_manager, prod
     assert (r.status_code, r.json()["message"]) == (400, "Invalid UUID value: x")
 
 
-async def test_vendor_sequences(as_vendor, db, make, prod, people):
+async def test_vendor_sequences(as_vendor, make, prod, people):
     p = prod["project"]
     for path, params in (
         ("/data/sequences", {"project_id": p["id"]}),
@@ -99,7 +74,7 @@ async def test_vendor_sequences(as_vendor, db, make, prod, people):
     ):
         assert (await as_vendor.get(path, params=params)).json() == []
     await make.task(prod["shot"], prod["tt"], assignees=[people["vendor"]])
-    await add_restricted_descriptor(db, p, "Sequence", "secret")
+    await make.metadata_descriptor(p, "secret", entity_type="Sequence", departments=[await make.department()])
     for path, params in (
         ("/data/sequences", {"project_id": p["id"]}),
         (f"/data/projects/{p['id']}/sequences", None),

@@ -6,44 +6,19 @@ from datetime import datetime, timedelta
 
 import pytest
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import func, insert, select
+from zou_shapes import ENTITY_KEYS, ENTITY_RELATION_KEYS
 
 from app.core.errors import NOT_FOUND_TEXT
 from app.repositories.tables.entities import Entity, EntityVersion
 from app.repositories.tables.files import PreviewFile
-from app.repositories.tables.people import Department, DepartmentLink
-from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
+from app.repositories.tables.people import DepartmentLink
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
-ENTITY_KEYS = {
-    "id",
-    "name",
-    "code",
-    "description",
-    "shotgun_id",
-    "canceled",
-    "nb_frames",
-    "nb_entities_out",
-    "is_casting_standby",
-    "is_shared",
-    "status",
-    "project_id",
-    "entity_type_id",
-    "parent_id",
-    "source_id",
-    "preview_file_id",
-    "data",
-    "ready_for",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "type",
-}
-RELATION_KEYS = {"entities_in", "entities_out", "entity_concept_links", "instance_casting"}
 # Keys of Zou 1.0.97's answers, read from the reference server.
 FULL_SHOT_KEYS = (
     ENTITY_KEYS
-    | RELATION_KEYS
+    | ENTITY_RELATION_KEYS
     | {
         "episode_id",
         "episode_name",
@@ -232,37 +207,12 @@ async def test_list_shots_access(anon, as_artist, as_supervisor, as_vendor, make
     assert [s["id"] for s in r.json()] == [prod["sh2"]["id"]]
 
 
-async def add_restricted_descriptor(db, project: dict, entity_type: str, field_name: str) -> dict:
-    """A metadata descriptor reserved to a new department; returns the department."""
-    department = dict(
-        (
-            await db.execute(
-                insert(Department.__table__).values(name=f"Dept {field_name}", color="#000").returning(Department)
-            )
-        )
-        .mappings()
-        .one()
-    )
-    descriptor = (
-        await db.execute(
-            insert(MetadataDescriptor.__table__)
-            .values(project_id=project["id"], entity_type=entity_type, name=field_name, field_name=field_name)
-            .returning(MetadataDescriptor.__table__.c.id)
-        )
-    ).scalar_one()
-    await db.execute(
-        insert(DepartmentMetadataDescriptorLink.__table__).values(
-            metadata_descriptor_id=descriptor, department_id=department["id"]
-        )
-    )
-    return department
-
-
 async def test_vendor_lists_hide_restricted_metadata(as_vendor, as_artist, db, make, prod, people):
     p = prod["project"]
     shot = await make.shot(p, prod["sequence"], "SH03", data={"secret": "x", "public": "y"})
     await make.task(shot, prod["tt"], assignees=[people["vendor"]])
-    department = await add_restricted_descriptor(db, p, "Shot", "secret")
+    department = await make.department()
+    await make.metadata_descriptor(p, "secret", entity_type="Shot", departments=[department])
     for path, params in (("/data/shots", {"project_id": p["id"]}), (f"/data/projects/{p['id']}/shots", None)):
         assert (await as_vendor.get(path, params=params)).json()[0]["data"] == {"public": "y"}
         # other roles see everything
@@ -283,7 +233,7 @@ async def test_shot_listings_query_count_is_constant(as_vendor, make, prod, db, 
     p, sq = prod["project"], prod["sequence"]
     url = path.format(project=p["id"], sequence=sq["id"])
     params = {"project_id": p["id"]} if path == "/data/shots/all" else None
-    await add_restricted_descriptor(db, p, "Shot", "secret")
+    await make.metadata_descriptor(p, "secret", entity_type="Shot", departments=[await make.department()])
     await make.task(prod["sh1"], prod["tt"], assignees=[people["vendor"]])
     queries.reset()
     r = await as_vendor.get(url, params=params)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from event_log import events_named
+from helpers import UNKNOWN
 from sqlalchemy import insert
 
 from app.repositories.tables.catalog import StatusAutomation
 from app.repositories.tables.projects import ProjectStatusAutomationLink
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 KEYS = {
     "id",
     "created_at",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from helpers import UNKNOWN
 from sqlalchemy import func, insert, select
 
 from app.repositories.tables.catalog import TaskType
 from app.repositories.tables.events import ApiEvent
 
 URL = "/actions/task-types/reorder"
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 tt = TaskType.__table__
 
 

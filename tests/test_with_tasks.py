@@ -7,24 +7,22 @@ from datetime import datetime
 
 import orjson
 import pytest
+from helpers import UNKNOWN
 from sqlalchemy import insert, update
+from zou_shapes import FULL_EDIT_KEYS
 
-from app.domain.entity_tasks import (
-    ASSET_FIELDS,
+from app.domain.entity_tasks import ASSET_FIELDS, SHOT_FIELDS
+from app.domain.task_fields import (
     ASSET_TASK_FIELDS,
     CONCEPT_TASK_FIELDS,
     EDIT_TASK_FIELDS,
     ENTITY_TASK_FIELDS,
-    SHOT_FIELDS,
     SHOT_TASK_FIELDS,
 )
 from app.repositories.tables.entities import EntityConceptLink
 from app.repositories.tables.files import PreviewFile
-from app.repositories.tables.people import Department, DepartmentLink
-from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor
 from app.repositories.tables.tasks import Subscription, Task
 
-UNKNOWN = "11111111-1111-1111-1111-111111111111"
 SHOT_KEYS = [f for f in SHOT_FIELDS if f not in ("type", "tasks")] + ["tasks", "type"]
 PLAIN_KEYS = [
     "id",
@@ -39,24 +37,6 @@ PLAIN_KEYS = [
     "canceled",
     "data",
     "tasks",
-]
-EDIT_KEYS = [
-    "canceled",
-    "data",
-    "description",
-    "entity_type_id",
-    "episode_id",
-    "episode_name",
-    "id",
-    "name",
-    "parent_id",
-    "preview_file_id",
-    "project_id",
-    "project_name",
-    "source_id",
-    "nb_entities_out",
-    "tasks",
-    "type",
 ]
 CONCEPT_KEYS = [
     "canceled",
@@ -141,34 +121,12 @@ async def subscribe(db, person_id: str, task: dict) -> None:
     await db.execute(insert(Subscription.__table__).values(person_id=person_id, task_id=task["id"]))
 
 
-async def vendor_department_hides(db, make, people, prod, entity_type: str, field: str) -> None:
+async def vendor_department_hides(make, people, prod, entity_type: str, field: str) -> None:
     """A metadata field restricted to a department the vendor is not in, and one of theirs."""
-    mine = (
-        await db.execute(
-            insert(Department.__table__)
-            .values(name="D2 vendor dept", color="#000")
-            .returning(Department.__table__.c.id)
-        )
-    ).scalar()
-    other = (
-        await db.execute(
-            insert(Department.__table__).values(name="D2 other dept", color="#000").returning(Department.__table__.c.id)
-        )
-    ).scalar()
-    await db.execute(insert(DepartmentLink.__table__).values(person_id=people["vendor"], department_id=mine))
+    mine = await make.department("D2 vendor dept", members=[people["vendor"]])
+    other = await make.department("D2 other dept")
     for name, dept in ((field, other), ("shared", mine)):
-        descriptor = (
-            await db.execute(
-                insert(MetadataDescriptor.__table__)
-                .values(project_id=prod["project"]["id"], entity_type=entity_type, name=name, field_name=name)
-                .returning(MetadataDescriptor.__table__.c.id)
-            )
-        ).scalar()
-        await db.execute(
-            insert(DepartmentMetadataDescriptorLink.__table__).values(
-                metadata_descriptor_id=descriptor, department_id=dept
-            )
-        )
+        await make.metadata_descriptor(prod["project"], name, entity_type=entity_type, departments=[dept])
 
 
 # --- shots -----------------------------------------------------------------------------
@@ -277,7 +235,7 @@ async def test_shots_board_access(anon, as_admin, as_manager, as_artist, prod):
 
 
 async def test_shots_board_vendor_sees_assigned_work_only(as_vendor, prod, db, make, people):
-    await vendor_department_hides(db, make, people, prod, "Shot", "fps")
+    await vendor_department_hides(make, people, prod, "Shot", "fps")
     r = await as_vendor.get("/data/shots/with-tasks", params={"project_id": prod["project"]["id"]})
     assert r.status_code == 200
     rows = r.json()
@@ -350,7 +308,7 @@ async def test_assets_board_without_project_lists_own_projects(as_manager, as_ar
 
 
 async def test_assets_board_vendor_and_client(as_vendor, as_client, prod, db, make, people):
-    await vendor_department_hides(db, make, people, prod, "Asset", "tier")
+    await vendor_department_hides(make, people, prod, "Asset", "tier")
     vendor = await as_vendor.get("/data/assets/with-tasks", params={"project_id": prod["project"]["id"]})
     assert [row["name"] for row in vendor.json()] == ["Hero"] and vendor.json()[0]["data"] == {}
     client = await as_client.get("/data/assets/with-tasks", params={"project_id": prod["project"]["id"]})
@@ -437,7 +395,7 @@ async def test_edits_board(as_admin, as_vendor, anon, prod, make, people):
     assert r.status_code == 200
     rows = r.json()
     assert [row["name"] for row in rows] == ["Cut", "Loose"]
-    assert list(rows[0]) == EDIT_KEYS and rows[0]["type"] == "Edit"
+    assert list(rows[0]) == list(FULL_EDIT_KEYS) and rows[0]["type"] == "Edit"
     assert rows[0]["episode_id"] == prod["episode"]["id"] and rows[0]["episode_name"] == "E01"
     assert rows[1]["episode_id"] is None and rows[1]["episode_name"] == "" and rows[1]["id"] == loose["id"]
     (got,) = rows[0]["tasks"]

@@ -15,7 +15,6 @@ Sharing emits no event (Zou does not either); creating emits `asset:new`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,8 +25,11 @@ from app.domain import events
 from app.domain.access import PROJECT_NOT_FOUND, ProjectScope, require_entity_access, require_manager, require_member
 from app.domain.crud import parse_filter_param, parse_filter_value, parse_uuid
 from app.domain.entity_kinds import ASSET, EPISODE, EntityKinds, entity_kinds
+from app.domain.metadata_descriptors import mask_for_vendor
 from app.domain.permissions import ADMIN, MANAGER, VENDOR, Caller
+from app.domain.task_fields import ASSET_TASK_FIELDS, present_task
 from app.repositories.assets import ENTITY_RELATIONS, AssetFilter, AssetRepository, entity, entity_type
+from app.repositories.entities import EntityRepository
 
 ASSET_NOT_FOUND = "Asset not found."
 ASSET_TYPE_NOT_FOUND = "Asset type not found."
@@ -36,46 +38,6 @@ ASSET_TYPE = "AssetType"
 
 # Query parameters that are never filters.
 IGNORED_PARAMS = frozenset({"page", "relations"})
-
-# Fields of a task in the full asset view, in Zou's order.
-FULL_ASSET_TASK_FIELDS = (
-    "id",
-    "due_date",
-    "done_date",
-    "duration",
-    "entity_id",
-    "estimation",
-    "end_date",
-    "is_subscribed",
-    "last_comment_date",
-    "last_preview_file_id",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "difficulty",
-    "task_status_id",
-    "task_type_id",
-    "assignees",
-    "data",
-)
-
-# The studio side of a task, blanked for clients (the keys stay).
-CLIENT_BLANK_TASK_VALUES: dict[str, Any] = {
-    "assignees": [],
-    "difficulty": None,
-    "done_date": None,
-    "due_date": None,
-    "duration": 0,
-    "end_date": None,
-    "estimation": 0,
-    "last_comment_date": None,
-    "priority": 0,
-    "real_start_date": None,
-    "retake_count": 0,
-    "start_date": None,
-}
-
 
 # --- access ---------------------------------------------------------------
 
@@ -116,20 +78,6 @@ def present_asset_type(row: dict[str, Any], with_task_types: bool = True) -> dic
     return row
 
 
-def present_task(row: dict[str, Any], client: bool) -> dict[str, Any]:
-    task = {name: row.get(name) for name in FULL_ASSET_TASK_FIELDS}
-    task["is_subscribed"] = False  # Zou reads subscriptions only when the view is scoped to a project
-    task["priority"] = row["priority"] or 0
-    task["assignees"] = row["assignees"] or []
-    if client:
-        task.update({name: _blank(value) for name, value in CLIENT_BLANK_TASK_VALUES.items()})
-    return task
-
-
-def _blank(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
-
-
 def present_full_asset(row: dict[str, Any], tasks: list[dict[str, Any]], client: bool) -> dict[str, Any]:
     """Zou's full asset: the asset with its relations, names, casting episodes and tasks.
 
@@ -148,7 +96,7 @@ def present_full_asset(row: dict[str, Any], tasks: list[dict[str, Any]], client:
             "episode_id": row["source_id"] or "",
             "casting_episode_ids": row["casting_episode_ids"] or [],
             "data": row["data"] or {},
-            "tasks": [present_task(t, client) for t in tasks],
+            "tasks": [present_task(t, ASSET_TASK_FIELDS, client=client) for t in tasks],
         }
     )
     return asset
@@ -194,22 +142,8 @@ async def _scoped_listing(
     repo = AssetRepository(session)
     rows = await repo.list_assets(flt)
     if vendor:
-        await mask_vendor_metadata(repo, caller, rows)
+        await mask_for_vendor(session, caller, ASSET, rows)
     return [present_asset(r) for r in rows]
-
-
-async def mask_vendor_metadata(repo: AssetRepository, caller: Caller, rows: list[dict[str, Any]]) -> None:
-    """Drop from each asset's `data` the metadata fields restricted to departments the vendor is not in."""
-    project_ids = sorted({r["project_id"] for r in rows})
-    hidden: dict[str, set[str]] = defaultdict(set)
-    if project_ids:
-        mine = set(caller.department_ids)
-        for d in await repo.restricted_descriptors(ASSET, project_ids):
-            if not mine & set(d["departments"] or []):
-                hidden[d["project_id"]].add(d["field_name"])
-    for row in rows:
-        fields = hidden.get(row["project_id"], ())
-        row["data"] = {k: v for k, v in (row["data"] or {}).items() if k not in fields}
 
 
 # --- assets -----------------------------------------------------------------
@@ -258,7 +192,7 @@ async def get_full_asset(session: AsyncSession, caller: Caller, asset_id: str) -
         raise NotFound(ASSET_NOT_FOUND)
     scope = await project_access(session, caller, row["project_id"])
     await require_entity_access(session, scope, asset_id)
-    tasks = await repo.entity_tasks(asset_id)
+    tasks = (await EntityRepository(session).tasks_of([asset_id])).get(asset_id, [])
     return present_full_asset(row, tasks, client=scope.is_client)
 
 

@@ -16,6 +16,9 @@ a number of occurrences and a label. Around the links, Zou keeps:
   persisted).
 
 Reads run a fixed number of queries; writes are set-based for all the entities of a request.
+The castings of a whole project, episode, sequence or asset type come as JSON rendered by
+PostgreSQL and embedded as is in the answer (`orjson.Fragment`), like the boards: thousands
+of cast assets never become Python objects.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
@@ -53,6 +57,7 @@ DEFAULT_PAGE_SIZE = 100
 CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 MAIN_EPISODE = "main"
 ALL_EPISODES = "all"
+EMPTY_CASTINGS = orjson.Fragment(b"{}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,13 +177,6 @@ def _typed_rows(rows: list[dict[str, Any]], type_name: str) -> list[dict[str, An
     return rows
 
 
-def _grouped(rows: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        out.setdefault(row.pop(key), []).append(row)
-    return out
-
-
 # --- reads -------------------------------------------------------------------
 
 
@@ -235,13 +233,14 @@ async def shot_asset_types(session: AsyncSession, caller: Caller, shot_id: str) 
 
 async def asset_type_casting(
     session: AsyncSession, caller: Caller, project_id: str, asset_type_id: str
-) -> dict[str, list[dict[str, Any]]]:
+) -> orjson.Fragment:
+    """The casting of the project's assets of one type, by asset id (JSON rendered by PostgreSQL)."""
     await _casting_reader(session, caller, project_id)
     repo = CastingRepository(session)
     asset_type = await repo.entity_type(asset_type_id)
     if asset_type is None or not (await entity_kinds(session)).is_asset_type(asset_type_id):
         raise NotFound(ASSET_TYPE_NOT_FOUND)
-    return _grouped(await repo.asset_type_casting(project_id, asset_type_id), "entity_in_id")
+    return orjson.Fragment(await repo.asset_type_casting(project_id, asset_type_id))
 
 
 async def shared_assets_used(
@@ -256,33 +255,30 @@ async def shared_assets_used(
     return _typed_rows(rows, "Asset")
 
 
-async def episodes_casting(session: AsyncSession, caller: Caller, project_id: str) -> dict[str, list[dict]]:
+async def episodes_casting(session: AsyncSession, caller: Caller, project_id: str) -> orjson.Fragment:
     """Casting of the project's entities by entity id (the episodes among them)."""
     await _casting_reader(session, caller, project_id)
-    return _grouped(await CastingRepository(session).project_links_casting(project_id), "entity_in_id")
+    return orjson.Fragment(await CastingRepository(session).project_links_casting(project_id))
 
 
 async def shots_casting(
     session: AsyncSession, caller: Caller, project_id: str, episode_id: str | None = None
-) -> dict[str, list[dict[str, Any]]]:
+) -> orjson.Fragment:
     """Casting of every shot of the project (of one episode), by shot id, ordered by sequence and shot."""
     await _casting_reader(session, caller, project_id)
     if episode_id == MAIN_EPISODE:
-        return {}
+        return EMPTY_CASTINGS
     if episode_id == ALL_EPISODES:
         episode_id = None
-    rows = await CastingRepository(session).shots_casting(project_id=project_id, episode_id=episode_id)
-    return _grouped(rows, "shot_id")
+    return orjson.Fragment(await CastingRepository(session).shots_casting(project_id=project_id, episode_id=episode_id))
 
 
-async def sequence_casting(
-    session: AsyncSession, caller: Caller, project_id: str, sequence_id: str
-) -> dict[str, list[dict[str, Any]]]:
+async def sequence_casting(session: AsyncSession, caller: Caller, project_id: str, sequence_id: str) -> orjson.Fragment:
     await _casting_reader(session, caller, project_id)
     sequence = await _typed(session, sequence_id, (await entity_kinds(session)).id(SEQUENCE), SEQUENCE_NOT_FOUND)
     if sequence["project_id"] != project_id:
         raise PermissionDenied()
-    return _grouped(await CastingRepository(session).shots_casting(sequence_id=sequence_id), "shot_id")
+    return orjson.Fragment(await CastingRepository(session).shots_casting(sequence_id=sequence_id))
 
 
 def _link_with_ms(row: dict[str, Any]) -> dict[str, Any]:

@@ -28,11 +28,11 @@ from app.domain.entities import (
     criteria_clauses,
     criteria_scope,
     is_uuid,
-    present_tasks,
     typed,
 )
 from app.domain.entity_kinds import CONCEPT, CONCEPT_FOLDER, entity_kinds
 from app.domain.permissions import Caller
+from app.domain.task_fields import CONCEPT_TASK_FIELDS, present_task
 from app.repositories.entities import EntityRepository
 
 TYPE_NAME = "Concept"
@@ -40,23 +40,6 @@ FOLDER_TYPE_NAME = "ConceptFolder"
 CONCEPT_NOT_FOUND = "Concept not found."
 FOLDER_NOT_FOUND = "Concept folder not found."
 FOLDER_NAME_TAKEN = "A concept folder with this name already exists."
-TASK_FIELDS = (
-    "id",
-    "duration",
-    "due_date",
-    "end_date",
-    "entity_id",
-    "estimation",
-    "last_comment_date",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "task_status_id",
-    "task_type_id",
-    "data",
-)
 
 
 def block_clients_and_vendors(scope: ProjectScope | None) -> None:
@@ -111,7 +94,7 @@ async def get_concept(session: AsyncSession, caller: Caller, concept_id: str) ->
     data = row["data"] or {}
     row.update(fps=data.get("fps"), frame_in=data.get("frame_in"), frame_out=data.get("frame_out"))
     tasks = (await repo.tasks_of([concept_id])).get(concept_id, [])
-    row["tasks"] = present_tasks(tasks, TASK_FIELDS, blank=caller.is_client)
+    row["tasks"] = [present_task(t, CONCEPT_TASK_FIELDS, client=caller.is_client) for t in tasks]
     await attach_relations(session, [row])
     row["type"] = TYPE_NAME
     return row
@@ -189,10 +172,9 @@ async def move_concepts(
         return []
     kinds = await entity_kinds(session)
     moved = await EntityRepository(session).move_concepts(project_id, kinds.id(CONCEPT), concept_ids, folder_id)
-    for concept_id in moved:
-        await events.emit(
-            session, "concept:update", {"concept_id": concept_id}, project_id=project_id, user_id=caller.id
-        )
+    await events.emit_many(
+        session, [("concept:update", {"concept_id": i}, project_id) for i in moved], user_id=caller.id
+    )
     return moved
 
 

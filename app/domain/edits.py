@@ -25,35 +25,17 @@ from app.domain.entities import (
     attach_relations,
     criteria_clauses,
     criteria_scope,
-    mask_for_vendor,
-    present_tasks,
     typed,
 )
 from app.domain.entity_kinds import EDIT, EPISODE, entity_kinds
+from app.domain.metadata_descriptors import mask_for_vendor
 from app.domain.permissions import Caller
+from app.domain.task_fields import EDIT_TASK_FIELDS, present_task
 from app.repositories.entities import EntityRepository
 
 TYPE_NAME = "Edit"
 EDIT_NOT_FOUND = "Edit not found."
 EPISODE_NOT_FOUND = "Episode not found."
-TASK_FIELDS = (
-    "id",
-    "duration",
-    "due_date",
-    "entity_id",
-    "end_date",
-    "estimation",
-    "last_comment_date",
-    "last_preview_file_id",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "task_status_id",
-    "task_type_id",
-    "data",
-)
 
 
 async def _edit_type_id(session: AsyncSession) -> str:
@@ -103,7 +85,7 @@ async def get_edit(session: AsyncSession, caller: Caller, edit_id: str) -> dict[
         "project_name": row["project_name"],
         "source_id": row["source_id"],
         "nb_entities_out": row["nb_entities_out"],
-        "tasks": present_tasks(tasks, TASK_FIELDS, blank=caller.is_client),
+        "tasks": [present_task(t, EDIT_TASK_FIELDS, client=caller.is_client) for t in tasks],
         "type": TYPE_NAME,
     }
 

@@ -158,26 +158,6 @@ async def attach_concept_links(session: AsyncSession, rows: list[dict[str, Any]]
     await attach_relations(session, rows, (CONCEPT_LINKS,))
 
 
-async def mask_for_vendor(
-    session: AsyncSession,
-    caller: Caller,
-    kind: str,
-    rows: list[dict[str, Any]],
-    *,
-    vendor: bool,
-) -> list[dict[str, Any]]:
-    """Drop from `data` the metadata fields restricted to departments the vendor is not in."""
-    if not vendor or not rows:
-        return rows
-    mine = set(caller.department_ids)
-    restricted = await EntityRepository(session).restricted_fields((r["project_id"] for r in rows), kind)
-    for row in rows:
-        hidden = {field for field, departments in restricted.get(row["project_id"], []) if not mine & set(departments)}
-        if hidden and row.get("data"):
-            row["data"] = {k: v for k, v in row["data"].items() if k not in hidden}
-    return rows
-
-
 # --- the /data/entities collection ---------------------------------------------------------------
 
 
@@ -337,14 +317,18 @@ async def refresh_casting_stats(session: AsyncSession, caller: Caller, asset: di
     if not shot_ids:
         return
     changed = await EntityRepository(session).refresh_live_counts(shot_ids)
-    for shot_id, count in changed.items():
-        await events.emit(
-            session,
-            "shot:casting-update",
-            {"shot_id": shot_id, "nb_entities_out": count, "added_asset_ids": [], "removed_asset_ids": []},
-            project_id=asset["project_id"],
-            user_id=caller.id,
-        )
+    await events.emit_many(
+        session,
+        [
+            (
+                "shot:casting-update",
+                {"shot_id": shot_id, "nb_entities_out": count, "added_asset_ids": [], "removed_asset_ids": []},
+                asset["project_id"],
+            )
+            for shot_id, count in changed.items()
+        ],
+        user_id=caller.id,
+    )
     for row in await CastingRepository(session).refresh_ready_counts(shot_ids):
         events.publish_only(
             session,
@@ -401,36 +385,3 @@ async def update_entity(
     service = entity_service(session, caller, settings, {})
     service.ctx.state["body_keys"] = list(data if body_keys is None else body_keys)
     return await service.update(entity_id, data)
-
-
-# --- tasks of the "full" edit and concept answers ------------------------------------------------
-
-# The studio side of a task a client gets blank (Zou's CLIENT_BLANK_TASK_VALUES, for the fields
-# the full answers carry).
-CLIENT_BLANK_TASK_VALUES: dict[str, Any] = {
-    "due_date": None,
-    "duration": 0,
-    "end_date": None,
-    "estimation": 0,
-    "last_comment_date": None,
-    "nb_assets_ready": 0,
-    "priority": 0,
-    "real_start_date": None,
-    "retake_count": 0,
-    "start_date": None,
-}
-
-
-def present_tasks(rows: list[dict[str, Any]], fields: Iterable[str], *, blank: bool) -> list[dict[str, Any]]:
-    """Task rows as the full answers nest them: the listed fields, `is_subscribed`, `assignees`."""
-    fields = tuple(fields)
-    out = []
-    for row in rows:
-        task = {name: row[name] for name in fields}
-        task["priority"] = task.get("priority") or 0
-        if blank:
-            task.update({k: v for k, v in CLIENT_BLANK_TASK_VALUES.items() if k in task})
-        task["is_subscribed"] = False  # these answers are not scoped to one project's subscriptions
-        task["assignees"] = list(row["assignees"])
-        out.append(task)
-    return out

@@ -46,120 +46,23 @@ from app.domain.entity_kinds import (
     SHOT,
     entity_kinds,
 )
+from app.domain.metadata_descriptors import vendor_hidden_fields, without_hidden
 from app.domain.permissions import ADMIN, CLIENT, VENDOR, Caller
+from app.domain.task_fields import (
+    ASSET_TASK_FIELDS,
+    CONCEPT_TASK_FIELDS,
+    EDIT_TASK_FIELDS,
+    ENTITY_TASK_FIELDS,
+    SHOT_TASK_FIELDS,
+    blank_for_client,
+)
 from app.repositories import entity_tasks as q
-from app.repositories.entity_tasks import CLIENT_BLANKS, TASK_COLUMNS, EntityTasksRepository, Selection, TaskQuery
+from app.repositories.entity_tasks import TASK_COLUMNS, EntityTasksRepository, Selection, TaskQuery
 
 OPEN_STATUS = "Open"
 EPISODE_SENTINELS = ("all", "main")
 _UUID = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
-# Task keys of each board, in Zou's order.
-SHOT_TASK_FIELDS = (
-    "id",
-    "duration",
-    "due_date",
-    "end_date",
-    "done_date",
-    "entity_id",
-    "estimation",
-    "is_subscribed",
-    "last_comment_date",
-    "last_preview_file_id",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "difficulty",
-    "nb_drawings",
-    "task_status_id",
-    "task_type_id",
-    "assignees",
-    "data",
-)
-ASSET_TASK_FIELDS = (
-    "id",
-    "due_date",
-    "done_date",
-    "duration",
-    "entity_id",
-    "estimation",
-    "end_date",
-    "is_subscribed",
-    "last_comment_date",
-    "last_preview_file_id",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "difficulty",
-    "task_status_id",
-    "task_type_id",
-    "assignees",
-    "data",
-)
-# The boards below list fewer keys; Zou appends `is_subscribed` and `assignees` last.
-EDIT_TASK_FIELDS = (
-    "id",
-    "duration",
-    "due_date",
-    "entity_id",
-    "end_date",
-    "estimation",
-    "last_comment_date",
-    "last_preview_file_id",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "task_status_id",
-    "task_type_id",
-    "data",
-    "is_subscribed",
-    "assignees",
-)
-CONCEPT_TASK_FIELDS = (
-    "id",
-    "duration",
-    "due_date",
-    "end_date",
-    "entity_id",
-    "estimation",
-    "last_comment_date",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "task_status_id",
-    "task_type_id",
-    "data",
-    "is_subscribed",
-    "assignees",
-)
-ENTITY_TASK_FIELDS = (
-    "id",
-    "estimation",
-    "entity_id",
-    "end_date",
-    "due_date",
-    "done_date",
-    "duration",
-    "last_comment_date",
-    "last_preview_file_id",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "difficulty",
-    "task_status_id",
-    "task_type_id",
-    "data",
-    "is_subscribed",
-    "assignees",
-)
 # Entity keys of the compact encodings (the header names them, rows hold the values).
 SHOT_FIELDS = (
     "canceled",
@@ -186,6 +89,7 @@ SHOT_FIELDS = (
     "type",
     "tasks",
 )
+_SHOT_COLUMNS = SHOT_FIELDS[:-2]  # the shot's own keys, before `type` and `tasks`
 ASSET_FIELDS = (
     "id",
     "name",
@@ -270,22 +174,15 @@ def _fragments(tasks: dict[str, str]) -> dict[str, orjson.Fragment]:
     return {entity_id: orjson.Fragment(text) for entity_id, text in tasks.items()}
 
 
-async def _hidden_fields(
-    repo: EntityTasksRepository, caller: Caller, role: str, kind: str, project_ids: set[str]
-) -> dict[str, set[str]] | None:
+async def _hidden_fields(session: AsyncSession, caller: Caller, role: str, kind: str, project_ids: set[str]):
     """For a vendor: project id -> the metadata fields they may not read; None for anyone else."""
     if role != VENDOR:
         return None
-    return await repo.hidden_fields(kind, caller.department_ids, project_ids)
+    return await vendor_hidden_fields(session, caller, kind, project_ids)
 
 
 def _data(value: Any, hidden: dict[str, set[str]] | None, project_id: str) -> dict[str, Any]:
-    data = value or {}
-    if hidden:
-        masked = hidden.get(project_id)
-        if masked:
-            return {k: v for k, v in data.items() if k not in masked}
-    return data
+    return without_hidden(value, hidden.get(project_id) if hidden else None)
 
 
 async def _etag(repo: EntityTasksRepository, caller: Caller, role: str, criterions: Mapping[str, Any]) -> str | None:
@@ -331,6 +228,25 @@ def _vendor_scope(criterions: dict[str, Any], caller: Caller, role: str) -> bool
     return True
 
 
+def _selection(
+    source: Any, kind: Any, criterions: Mapping[str, Any], episode_parent: Any = None, *, by_id: bool = True
+) -> Selection:
+    """The entities a board lists: those meeting `kind`, then Zou's `id` (unless `by_id` is
+    False), `project_id` and, given the column naming the episode, `episode_id` criterions
+    ("main": no episode, "all": any)."""
+    selection = Selection(source, [kind])
+    if by_id and "id" in criterions:
+        selection.where.append(q.entity.c.id == criterions["id"])
+    if criterions.get("project_id") is not None:
+        selection.where.append(q.entity.c.project_id == criterions["project_id"])
+    episode_id = criterions.get("episode_id") if episode_parent is not None else None
+    if episode_id == "main":
+        selection.where.append(episode_parent.is_(None))
+    elif episode_id is not None and episode_id != "all":
+        selection.where.append(episode_parent == episode_id)
+    return selection
+
+
 # --- shots -------------------------------------------------------------------
 
 
@@ -349,23 +265,15 @@ async def shots_with_tasks(
         return Board(etag=etag, not_modified=True)
 
     kinds = await entity_kinds(session)
-    selection = Selection(q.shot_source(), [q.entity.c.entity_type_id == kinds.id(SHOT)])
-    if "id" in criterions:
-        selection.where.append(q.entity.c.id == criterions["id"])
-    if project_id is not None:
-        selection.where.append(q.entity.c.project_id == project_id)
-    episode_id = criterions.get("episode_id")
-    if episode_id == "main":
-        selection.where.append(q.sequence.c.parent_id.is_(None))
-    elif episode_id is not None and episode_id != "all":
-        selection.where.append(q.sequence.c.parent_id == episode_id)
+    shot_kind = q.entity.c.entity_type_id == kinds.id(SHOT)
+    selection = _selection(q.shot_source(), shot_kind, criterions, q.sequence.c.parent_id)
     if vendor:
         selection.where.append(q.has_assigned_task(caller.id))
 
     shots = await repo.shot_rows(selection)
     query = _task_query(caller, role, SHOT_TASK_FIELDS, project_id)
     tasks = _fragments(await repo.board_tasks(selection, query, compact))
-    hidden = await _hidden_fields(repo, caller, role, SHOT, {row[11] for row in shots})
+    hidden = await _hidden_fields(session, caller, role, SHOT, {row[11] for row in shots})
     rows = []
     for (
         canceled,
@@ -388,63 +296,37 @@ async def shots_with_tasks(
         is_casting_standby,
     ) in shots:
         data = _data(raw_data, hidden, shot_project_id)
+        values = (
+            canceled,
+            data,
+            description,
+            entity_type_id,
+            episode_id_,
+            episode_name or "",
+            data.get("fps"),
+            data.get("frame_in"),
+            data.get("frame_out"),
+            shot_id,
+            name,
+            nb_frames,
+            parent_id,
+            preview_file_id,
+            shot_project_id,
+            project_name,
+            sequence_id,
+            sequence_name,
+            source_id,
+            nb_entities_out,
+            is_casting_standby,
+        )
         shot_tasks = tasks.get(shot_id, EMPTY_TASKS)
         if compact:
-            rows.append(
-                [
-                    canceled,
-                    data,
-                    description,
-                    entity_type_id,
-                    episode_id_,
-                    episode_name or "",
-                    data.get("fps"),
-                    data.get("frame_in"),
-                    data.get("frame_out"),
-                    shot_id,
-                    name,
-                    nb_frames,
-                    parent_id,
-                    preview_file_id,
-                    shot_project_id,
-                    project_name,
-                    sequence_id,
-                    sequence_name,
-                    source_id,
-                    nb_entities_out,
-                    is_casting_standby,
-                    "Shot",
-                    shot_tasks,
-                ]
-            )
+            rows.append([*values, "Shot", shot_tasks])
         else:
-            rows.append(
-                {
-                    "canceled": canceled,
-                    "data": data,
-                    "description": description,
-                    "entity_type_id": entity_type_id,
-                    "episode_id": episode_id_,
-                    "episode_name": episode_name or "",
-                    "fps": data.get("fps"),
-                    "frame_in": data.get("frame_in"),
-                    "frame_out": data.get("frame_out"),
-                    "id": shot_id,
-                    "name": name,
-                    "nb_frames": nb_frames,
-                    "parent_id": parent_id,
-                    "preview_file_id": preview_file_id,
-                    "project_id": shot_project_id,
-                    "project_name": project_name,
-                    "sequence_id": sequence_id,
-                    "sequence_name": sequence_name,
-                    "source_id": source_id,
-                    "nb_entities_out": nb_entities_out,
-                    "is_casting_standby": is_casting_standby,
-                    "tasks": shot_tasks,
-                    "type": "Shot",
-                }
-            )
+            row = dict(zip(_SHOT_COLUMNS, values, strict=True))
+            row["tasks"] = shot_tasks  # a board row ends with `tasks` then `type`, as Zou's does
+            row["type"] = "Shot"
+            rows.append(row)
     return _board(
         rows, stream, compact, etag, {"shot_fields": list(SHOT_FIELDS), "task_fields": list(SHOT_TASK_FIELDS)}
     )
@@ -494,11 +376,7 @@ async def assets_with_tasks(
         return Board(etag=etag, not_modified=True)
 
     kinds = await entity_kinds(session)
-    selection = Selection(q.asset_source(), [q.kind_filter(kinds.temporal_ids, asset=True)])
-    if "id" in criterions:
-        selection.where.append(q.entity.c.id == criterions["id"])
-    if project_id is not None:
-        selection.where.append(q.entity.c.project_id == project_id)
+    selection = _selection(q.asset_source(), q.kind_filter(kinds.temporal_ids, asset=True), criterions)
     if episode_id == "main":
         selection.where.append(q.entity.c.source_id.is_(None))
     elif episode_id is not None and episode_id != "all":
@@ -519,7 +397,7 @@ async def assets_with_tasks(
             episode_id if episode_id not in (None, *EPISODE_SENTINELS) else None,
             criterions.get("id"),
         )
-    hidden = await _hidden_fields(repo, caller, role, ASSET, {row[12] for row in assets})
+    hidden = await _hidden_fields(session, caller, role, ASSET, {row[12] for row in assets})
     rows = []
     for (
         asset_id,
@@ -568,23 +446,15 @@ async def edits_with_tasks(session: AsyncSession, caller: Caller, params: Mappin
     role = await _board_role(session, caller, project_id)
     vendor = _vendor_scope(criterions, caller, role)
     kinds = await entity_kinds(session)
-    selection = Selection(q.edit_source(), [q.entity.c.entity_type_id == kinds.id(EDIT)])
-    if "id" in criterions:
-        selection.where.append(q.entity.c.id == criterions["id"])
-    if project_id is not None:
-        selection.where.append(q.entity.c.project_id == project_id)
-    episode_id = criterions.get("episode_id")
-    if episode_id == "main":
-        selection.where.append(q.entity.c.parent_id.is_(None))
-    elif episode_id is not None and episode_id != "all":
-        selection.where.append(q.entity.c.parent_id == episode_id)
+    edit_kind = q.entity.c.entity_type_id == kinds.id(EDIT)
+    selection = _selection(q.edit_source(), edit_kind, criterions, q.entity.c.parent_id)
     if vendor:
         selection.where.append(q.has_assigned_task(caller.id))
 
     repo = EntityTasksRepository(session)
     edits = await repo.edit_rows(selection)
     tasks = _fragments(await repo.board_tasks(selection, _task_query(caller, role, EDIT_TASK_FIELDS, project_id)))
-    hidden = await _hidden_fields(repo, caller, role, EDIT, {row[10] for row in edits})
+    hidden = await _hidden_fields(session, caller, role, EDIT, {row[10] for row in edits})
     return [
         {
             "canceled": canceled,
@@ -631,11 +501,7 @@ async def concepts_with_tasks(session: AsyncSession, caller: Caller, params: Map
     if role in (VENDOR, CLIENT):
         raise PermissionDenied()
     kinds = await entity_kinds(session)
-    selection = Selection(q.concept_source(), [q.entity.c.entity_type_id == kinds.id(CONCEPT)])
-    if "id" in criterions:
-        selection.where.append(q.entity.c.id == criterions["id"])
-    if project_id is not None:
-        selection.where.append(q.entity.c.project_id == project_id)
+    selection = _selection(q.concept_source(), q.entity.c.entity_type_id == kinds.id(CONCEPT), criterions)
 
     repo = EntityTasksRepository(session)
     concepts = await repo.concept_rows(selection)
@@ -709,14 +575,8 @@ async def _entities_with_tasks(
     if kind == SCENE and role == VENDOR:
         raise PermissionDenied()
     kinds = await entity_kinds(session)
-    selection = Selection(q.plain_source(), [q.entity.c.entity_type_id == kinds.id(kind)])
-    if project_id is not None:
-        selection.where.append(q.entity.c.project_id == project_id)
-    episode_id = criterions.get("episode_id")
-    if episode_id == "main":
-        selection.where.append(q.entity.c.parent_id.is_(None))
-    elif episode_id is not None and episode_id != "all":
-        selection.where.append(q.entity.c.parent_id == episode_id)
+    of_kind = q.entity.c.entity_type_id == kinds.id(kind)
+    selection = _selection(q.plain_source(), of_kind, criterions, q.entity.c.parent_id, by_id=False)
     vendor = role == VENDOR
     if vendor:
         # Vendors see the sequences (episodes) holding a shot (or, for episodes, an asset)
@@ -728,7 +588,7 @@ async def _entities_with_tasks(
     entities = await repo.plain_rows(selection)
     query = _task_query(caller, role, ENTITY_TASK_FIELDS, project_id)
     tasks = _fragments(await repo.board_tasks(selection, query))
-    hidden = await _hidden_fields(repo, caller, role, kind, {row[8] for row in entities})
+    hidden = await _hidden_fields(session, caller, role, kind, {row[8] for row in entities})
     rows = []
     for entity_id, name, status, parent_id, description, raw_data, preview_file_id, canceled, row_project in entities:
         data = _data(raw_data, hidden, row_project)
@@ -780,11 +640,6 @@ async def _entity_access(
 def present_task(row: dict[str, Any]) -> dict[str, Any]:
     """A task row as Zou serializes it: its columns, then `type`."""
     return {**{name: row[name] for name in TASK_COLUMNS}, "type": "Task"}
-
-
-def blank_for_client(task: dict[str, Any]) -> dict[str, Any]:
-    """The task with its studio side blank (what a client reads)."""
-    return {**task, **{name: value for name, value in CLIENT_BLANKS.items() if name in task}}
 
 
 def _detailed(rows: list[dict[str, Any]], scope: ProjectScope, relations: bool) -> list[dict[str, Any]]:
@@ -1032,11 +887,10 @@ async def create_entity_tasks(
             for tt in new_types
         ]
     )
-    created = []
-    for row, tt in zip(rows, new_types, strict=True):
-        await events.emit(session, "task:new", {"task_id": row["id"]}, project_id=row["project_id"], user_id=caller.id)
-        created.append(_created_task(row, tt, status))
-    return created
+    await events.emit_many(
+        session, [("task:new", {"task_id": row["id"]}, row["project_id"]) for row in rows], user_id=caller.id
+    )
+    return [_created_task(row, tt, status) for row, tt in zip(rows, new_types, strict=True)]
 
 
 # --- POST /data/tasks -----------------------------------------------------------------

@@ -101,6 +101,43 @@ async def check_entity_data(
     return merged
 
 
+# --- what a vendor reads ----------------------------------------------------------------------
+
+
+async def vendor_hidden_fields(
+    session: AsyncSession, caller: Caller, entity_type: str, project_ids: Iterable[str]
+) -> dict[str, set[str]]:
+    """Project id -> the `data` keys of that entity type the vendor may not read (Zou's
+    `get_not_allowed_descriptors_fields_for_vendor`): descriptors restricted to other departments."""
+    return await MetadataDescriptorRepository(session).hidden_fields(entity_type, caller.department_ids, project_ids)
+
+
+def without_hidden(data: dict[str, Any] | None, hidden: Iterable[str] | None) -> dict[str, Any]:
+    """The metadata without the hidden keys (no metadata reads `{}`)."""
+    data = data if isinstance(data, dict) else {}
+    return {key: value for key, value in data.items() if key not in hidden} if hidden else data
+
+
+async def mask_for_vendor(
+    session: AsyncSession,
+    caller: Caller,
+    entity_type: str,
+    rows: list[dict[str, Any]],
+    project_id: str | None = None,
+    *,
+    vendor: bool = True,
+) -> list[dict[str, Any]]:
+    """Zou's `remove_not_allowed_metadata_for_vendor`, in place: strip from each row's `data` the
+    fields a vendor may not read (`project_id` stands for rows that do not carry theirs).
+    `vendor=False` (the caller is not a vendor there) leaves the rows as they are."""
+    if not vendor or not rows:
+        return rows
+    hidden = await vendor_hidden_fields(session, caller, entity_type, (r.get("project_id") or project_id for r in rows))
+    for row in rows:
+        row["data"] = without_hidden(row.get("data"), hidden.get(row.get("project_id") or project_id))
+    return rows
+
+
 # --- access ------------------------------------------------------------------------------------
 
 
@@ -246,17 +283,15 @@ async def _insert(
     }
     ids = await repo.insert_many([{**values, "project_id": pid} for pid in project_ids], department_ids)
     rows = _present(await repo.by_ids(ids))
-    for row in rows:
-        await _emit(session, caller, "new", row)
+    await _emit(session, caller, "new", rows)
     return rows
 
 
-async def _emit(session: AsyncSession, caller: Caller, action: str, row: dict[str, Any]) -> None:
-    await events.emit(
+async def _emit(session: AsyncSession, caller: Caller, action: str, rows: list[dict[str, Any]]) -> None:
+    """One `metadata-descriptor:<action>` event per descriptor, written at once."""
+    await events.emit_many(
         session,
-        f"metadata-descriptor:{action}",
-        {"metadata_descriptor_id": row["id"]},
-        project_id=row["project_id"],
+        [(f"metadata-descriptor:{action}", {"metadata_descriptor_id": row["id"]}, row["project_id"]) for row in rows],
         user_id=caller.id,
     )
 
@@ -357,8 +392,7 @@ async def _update(
     await repo.update_many(ids, values)
     await repo.set_departments(ids, departments)
     updated = _present(await repo.by_ids(ids))
-    for row in updated:
-        await _emit(session, caller, "update", row)
+    await _emit(session, caller, "update", updated)
     return updated
 
 
@@ -378,8 +412,7 @@ async def _delete(session: AsyncSession, caller: Caller, rows: list[dict[str, An
     await repo.remove_values(target, first["field_name"])
     ids = [r["id"] for r in rows]
     await repo.delete_many(ids)
-    for row in rows:
-        await _emit(session, caller, "delete", row)
+    await _emit(session, caller, "delete", rows)
     return ids
 
 

@@ -636,11 +636,9 @@ async def _apply_descriptors(session: AsyncSession, caller: Caller, project_id: 
                 "departments": [str(d) for d in entry.get("departments") or [] if str(d) in known_departments],
             }
         )
-    for descriptor_id in await repo.insert_rows(rows):
-        await events.emit(
-            session,
-            "metadata-descriptor:new",
-            {"metadata_descriptor_id": descriptor_id},
-            project_id=project_id,
-            user_id=caller.id,
-        )
+    new_ids = await repo.insert_rows(rows)
+    await events.emit_many(
+        session,
+        [("metadata-descriptor:new", {"metadata_descriptor_id": i}, project_id) for i in new_ids],
+        user_id=caller.id,
+    )

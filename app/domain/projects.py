@@ -28,8 +28,10 @@ from app.core.errors import InvalidBody, NotFound, WrongParameter
 from app.domain import events, project_templates
 from app.domain.access import ProjectScope, require_manager, require_member
 from app.domain.crud import CrudContext, Hooks
+from app.domain.departments import minimal_person
 from app.domain.permissions import ADMIN, CLIENT, MANAGER, VENDOR, Caller, require_admin
-from app.domain.persons import full_name, present_person
+from app.domain.person_hooks import CLIENT_FIELDS
+from app.domain.persons import present_person
 from app.repositories.projects import RELATIONS, ProjectRepository, open_team_projects
 
 PROJECT_NOT_FOUND = "Project not found."
@@ -273,35 +275,15 @@ async def project_extra(session: AsyncSession, scope: ProjectScope, row: dict[st
 # --- team -----------------------------------------------------------------------------
 
 
-def _client_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "type": "Person",
-        "first_name": row["first_name"],
-        "last_name": row["last_name"],
-        "full_name": full_name(row),
-        "has_avatar": row["has_avatar"],
-        "active": row["active"],
-        "role": row["role"],
-        "is_bot": row["is_bot"],
-    }
+def _client_view(row: dict[str, Any]) -> dict[str, Any]:
+    """Zou's `present_client()`: who the person is, for a client."""
+    person = present_person(row)
+    return {key: person.get(key) for key in CLIENT_FIELDS}
 
 
-def _minimal_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "type": "Person",
-        "first_name": row["first_name"],
-        "last_name": row["last_name"],
-        "full_name": full_name(row),
-        "has_avatar": row["has_avatar"],
-        "active": row["active"],
-        "departments": [],
-        "studio_id": row["studio_id"],
-        "role": row["role"],
-        "desktop_login": row["desktop_login"],
-        "is_bot": row["is_bot"],
-    }
+def _minimal_view(row: dict[str, Any]) -> dict[str, Any]:
+    """Zou's `present_minimal()` on the team: the short view, departments not loaded (empty)."""
+    return {**minimal_person(row), "departments": []}
 
 
 async def team(session: AsyncSession, caller: Caller, project_id: str) -> list[dict[str, Any]]:
@@ -651,14 +633,12 @@ class ProjectHooks(Hooks):
                 user_id=ctx.caller.id,
             )
             extra["first_episode_id"] = episode["id"]
-        for descriptor_id in await repo.copy_project_descriptors(row["id"]):
-            await events.emit(
-                ctx.session,
-                "metadata-descriptor:new",
-                {"metadata_descriptor_id": descriptor_id},
-                project_id=row["id"],
-                user_id=ctx.caller.id,
-            )
+        copied = await repo.copy_project_descriptors(row["id"])
+        await events.emit_many(
+            ctx.session,
+            [("metadata-descriptor:new", {"metadata_descriptor_id": i}, row["id"]) for i in copied],
+            user_id=ctx.caller.id,
+        )
         return extra or None
 
     async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

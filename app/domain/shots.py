@@ -16,16 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from uuid import UUID
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
+from app.core.validation import validate
 from app.domain import events
 from app.domain.access import (
     PROJECT_NOT_FOUND,
@@ -35,8 +36,10 @@ from app.domain.access import (
     require_member,
 )
 from app.domain.entity_kinds import EPISODE, SCENE, SEQUENCE, SHOT, EntityKinds, entity_kinds
-from app.domain.metadata_descriptors import check_entity_data
+from app.domain.metadata_descriptors import check_entity_data, mask_for_vendor
 from app.domain.permissions import Caller
+from app.domain.task_fields import SHOT_TASK_FIELDS, present_task
+from app.repositories.entities import EntityRepository
 from app.repositories.shots import RELATION_NAMES, EntityCriteria, ShotRepository, entity
 
 SHOT_NOT_FOUND = "Shot not found."
@@ -51,47 +54,6 @@ GENERIC_TYPE = "Entity"
 _UUID = re.compile(r"\A[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}\Z")
 _TRUE = ("y", "yes", "t", "true", "on", "1")
 _FALSE = ("n", "no", "f", "false", "off", "0")
-# Task fields of a full shot, in Zou's order.
-TASK_FIELDS = (
-    "id",
-    "duration",
-    "due_date",
-    "end_date",
-    "done_date",
-    "entity_id",
-    "estimation",
-    "is_subscribed",
-    "last_comment_date",
-    "last_preview_file_id",
-    "nb_assets_ready",
-    "priority",
-    "real_start_date",
-    "retake_count",
-    "start_date",
-    "difficulty",
-    "nb_drawings",
-    "task_status_id",
-    "task_type_id",
-    "assignees",
-    "data",
-)
-# What a client sees of a task's studio side: blank values, same keys.
-CLIENT_BLANK_TASK_VALUES: dict[str, Any] = {
-    "assignees": [],
-    "difficulty": None,
-    "done_date": None,
-    "due_date": None,
-    "duration": 0,
-    "end_date": None,
-    "estimation": 0,
-    "last_comment_date": None,
-    "nb_assets_ready": 0,
-    "nb_drawings": 0,
-    "priority": 0,
-    "real_start_date": None,
-    "retake_count": 0,
-    "start_date": None,
-}
 # Fields a shot update never writes (read-only or relations).
 READ_ONLY_ON_UPDATE = frozenset(
     {
@@ -182,21 +144,6 @@ class AddShotToSceneSchema(BodySchema):
     """Body of POST /data/scenes/{scene_id}/shots."""
 
     shot_id: UUID = Field(..., description="Shot unique identifier")
-
-
-Body = TypeVar("Body", bound=BaseModel)
-
-
-def validate(model: type[Body], payload: Any) -> Body:
-    """The payload as `model`, or Zou's 400 listing each field in error."""
-    try:
-        return model.model_validate(payload if payload is not None else {})
-    except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"), "message": err.get("msg", "")}
-            for err in exc.errors()
-        ]
-        raise WrongParameter("Validation error.", {"errors": errors}) from None
 
 
 # --- query-string filters ---------------------------------------------------------------
@@ -323,18 +270,9 @@ async def _mask_for_vendor(
     project_id: str | None = None,
 ) -> list[dict[str, Any]]:
     """Strip the metadata fields restricted to departments a vendor is not in (others keep everything)."""
-    if not _is_vendor(scope) or not rows:
+    if not _is_vendor(scope):
         return rows
-    departments = set(scope.caller.department_ids)
-    restricted = await repo.restricted_metadata_fields(
-        (row.get("project_id") or project_id for row in rows), entity_type
-    )
-    for row in rows:
-        fields = restricted.get(row.get("project_id") or project_id, ())
-        hidden = {name for name, owners in fields if not departments & set(owners)}
-        data = row.get("data") if isinstance(row.get("data"), dict) else {}
-        row["data"] = {key: value for key, value in data.items() if key not in hidden}
-    return rows
+    return await mask_for_vendor(repo.session, scope.caller, entity_type, rows, project_id)
 
 
 def _entity(row: Mapping[str, Any], type_name: str) -> dict[str, Any]:
@@ -456,7 +394,10 @@ async def get_shot(session: AsyncSession, caller: Caller, shot_id: str) -> dict[
         raise NotFound(SHOT_NOT_FOUND)
     scope = await require_member(session, caller, row["project_id"])
     await require_entity_access(session, scope, shot_id)
-    tasks = [_present_task(task, scope.is_client) for task in await repo.tasks_of(shot_id)]
+    tasks = [
+        present_task(task, SHOT_TASK_FIELDS, client=scope.is_client)
+        for task in (await EntityRepository(session).tasks_of([shot_id])).get(shot_id, [])
+    ]
     data = row["data"] if isinstance(row["data"], dict) else {}
     shot = _entity(row, SHOT)
     shot.update(
@@ -472,16 +413,6 @@ async def get_shot(session: AsyncSession, caller: Caller, shot_id: str) -> dict[
         }
     )
     return shot
-
-
-def _present_task(row: dict[str, Any], for_client: bool) -> dict[str, Any]:
-    task = {name: row.get(name) for name in TASK_FIELDS}
-    task["priority"] = row["priority"] or 0
-    task["is_subscribed"] = False  # Zou reads no subscription for a single shot
-    if for_client:
-        blank = CLIENT_BLANK_TASK_VALUES.items()
-        task.update({name: list(value) if isinstance(value, list) else value for name, value in blank})
-    return task
 
 
 async def get_sequence(session: AsyncSession, caller: Caller, sequence_id: str) -> dict[str, Any]:

@@ -15,80 +15,23 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.access import assigned_entity_ids_select, in_team_projects
+from app.repositories.entities import column_conditions, ids_array, relation_id_lists
 from app.repositories.tables.base import new_id, utc_now
 from app.repositories.tables.catalog import EntityType, TaskTypeAssetTypeLink
-from app.repositories.tables.entities import AssetInstanceLink, Entity, EntityConceptLink, EntityLink
-from app.repositories.tables.projects import (
-    DepartmentMetadataDescriptorLink,
-    MetadataDescriptor,
-    Project,
-    ProjectPersonLink,
-)
-from app.repositories.tables.tasks import Task, TaskPersonLink
+from app.repositories.tables.entities import Entity, EntityLink
+from app.repositories.tables.projects import Project, ProjectPersonLink
+from app.repositories.tables.tasks import Task
 
 entity = Entity.__table__
 entity_link = EntityLink.__table__
-concept_link = EntityConceptLink.__table__
-instance_link = AssetInstanceLink.__table__
 entity_type = EntityType.__table__
 task_type_link = TaskTypeAssetTypeLink.__table__
 project = Project.__table__
 team = ProjectPersonLink.__table__
 task = Task.__table__
-assignment = TaskPersonLink.__table__
-descriptor = MetadataDescriptor.__table__
-descriptor_department = DepartmentMetadataDescriptorLink.__table__
 
 # Zou's many-to-many relations of an entity, usable as "linked to" filters.
 ENTITY_RELATIONS = ("entities_out", "entities_in", "instance_casting", "entity_concept_links")
-
-TASK_COLUMNS = (
-    "id",
-    "entity_id",
-    "task_type_id",
-    "task_status_id",
-    "priority",
-    "estimation",
-    "duration",
-    "retake_count",
-    "real_start_date",
-    "end_date",
-    "start_date",
-    "due_date",
-    "done_date",
-    "last_comment_date",
-    "last_preview_file_id",
-    "difficulty",
-    "data",
-)
-
-
-def _ids(column: ColumnElement, where: ColumnElement, order_by: ColumnElement | None = None):
-    """A scalar subquery aggregating `column` (as text) over the rows matching `where`: NULL when none."""
-    value = cast(column, Text)
-    agg = func.array_agg(aggregate_order_by(value, order_by)) if order_by is not None else func.array_agg(value)
-    return select(agg).where(where).scalar_subquery()
-
-
-def _relation_lists(owner_id: ColumnElement) -> list:
-    """The four id lists Zou adds to an entity serialized with its relations."""
-    return [
-        _ids(entity_link.c.entity_in_id, entity_link.c.entity_out_id == owner_id).label("entities_in"),
-        _ids(entity_link.c.entity_out_id, entity_link.c.entity_in_id == owner_id).label("entities_out"),
-        _ids(concept_link.c.entity_out_id, concept_link.c.entity_in_id == owner_id).label("entity_concept_links"),
-        _ids(instance_link.c.asset_instance_id, instance_link.c.entity_id == owner_id).label("instance_casting"),
-    ]
-
-
-def _linked(name: str, target_id: str) -> ColumnElement:
-    """SQL condition: the entity is linked to `target_id` through the named relation."""
-    if name == "entities_out":
-        return exists().where(entity_link.c.entity_in_id == entity.c.id, entity_link.c.entity_out_id == target_id)
-    if name == "entities_in":
-        return exists().where(entity_link.c.entity_out_id == entity.c.id, entity_link.c.entity_in_id == target_id)
-    if name == "instance_casting":
-        return exists().where(instance_link.c.entity_id == entity.c.id, instance_link.c.asset_instance_id == target_id)
-    return exists().where(concept_link.c.entity_in_id == entity.c.id, concept_link.c.entity_out_id == target_id)
 
 
 @dataclass
@@ -118,11 +61,7 @@ class AssetRepository:
 
     async def list_assets(self, f: AssetFilter) -> list[dict[str, Any]]:
         conditions: list[ColumnElement] = [entity.c.entity_type_id.not_in(list(f.temporal_ids))]
-        for name, value in f.equals.items():
-            column = entity.c[name]
-            conditions.append(column.in_(value) if isinstance(value, list) else column == value)
-        conditions.extend(entity.c.name.ilike(pattern) for pattern in f.names)
-        conditions.extend(_linked(name, target) for name, target in f.linked.items())
+        conditions.extend(column_conditions(entity, f.equals, f.names, f.linked.items()))
         if f.team_of is not None:
             conditions.append(in_team_projects(entity.c.project_id, f.team_of))
         if f.assigned_to is not None:
@@ -162,7 +101,7 @@ class AssetRepository:
                 entity,
                 project.c.name.label("project_name"),
                 entity_type.c.name.label("asset_type_name"),
-                *_relation_lists(entity.c.id),
+                *relation_id_lists(entity),
                 casting_episodes.label("casting_episode_ids"),
             )
             .join(project, project.c.id == entity.c.project_id)
@@ -171,16 +110,6 @@ class AssetRepository:
         )
         row = (await self.session.execute(stmt)).mappings().first()
         return dict(row) if row is not None else None
-
-    async def entity_tasks(self, entity_id: str) -> list[dict[str, Any]]:
-        """The tasks of an entity with their assignee ids (one query)."""
-        assignees = _ids(assignment.c.person_id, assignment.c.task_id == task.c.id).label("assignees")
-        stmt = (
-            select(*(task.c[name] for name in TASK_COLUMNS), assignees)
-            .where(task.c.entity_id == entity_id)
-            .order_by(task.c.created_at, task.c.id)
-        )
-        return [dict(m) for m in (await self.session.execute(stmt)).mappings()]
 
     async def creation_targets(self, project_id: str, asset_type_id: str, temporal_ids: Sequence[str]):
         """(project exists, asset type exists and is an asset type) in one round trip."""
@@ -235,25 +164,13 @@ class AssetRepository:
         )
         return {row.project_id: row.role for row in (await self.session.execute(stmt)).all()}
 
-    async def restricted_descriptors(self, entity_type_name: str, project_ids: Sequence[str]) -> list[dict]:
-        """Metadata descriptors limited to some departments: project id, field name and department ids."""
-        departments = _ids(
-            descriptor_department.c.department_id, descriptor_department.c.metadata_descriptor_id == descriptor.c.id
-        ).label("departments")
-        stmt = select(descriptor.c.project_id, descriptor.c.field_name, departments).where(
-            descriptor.c.entity_type == entity_type_name,
-            descriptor.c.project_id.in_(list(project_ids)),
-            exists().where(descriptor_department.c.metadata_descriptor_id == descriptor.c.id),
-        )
-        return [dict(m) for m in (await self.session.execute(stmt)).mappings()]
-
     # --- asset types ----------------------------------------------------
 
     def _asset_type_select(self, temporal_ids: Sequence[str], with_task_types: bool):
         columns = [entity_type]
         if with_task_types:
             columns.append(
-                _ids(task_type_link.c.task_type_id, task_type_link.c.asset_type_id == entity_type.c.id).label(
+                ids_array(task_type_link.c.task_type_id, task_type_link.c.asset_type_id == entity_type.c.id).label(
                     "task_types"
                 )
             )

@@ -20,8 +20,6 @@ from app.repositories.tables.catalog import ProjectStatus
 from app.repositories.tables.entities import AssetInstanceLink, Entity, EntityConceptLink, EntityLink, EntityVersion
 from app.repositories.tables.files import PreviewFile
 from app.repositories.tables.projects import (
-    DepartmentMetadataDescriptorLink,
-    MetadataDescriptor,
     Project,
     ProjectPersonLink,
 )
@@ -39,8 +37,6 @@ team = ProjectPersonLink.__table__
 task = Task.__table__
 assignment = TaskPersonLink.__table__
 preview_file = PreviewFile.__table__
-descriptor = MetadataDescriptor.__table__
-descriptor_department = DepartmentMetadataDescriptorLink.__table__
 
 OPEN_STATUS = "Open"
 
@@ -119,22 +115,52 @@ def assigned_projects_scope(person_id: str) -> ColumnElement:
     return entity.c.project_id.in_(projects)
 
 
+def ids_array(column: ColumnElement, where: ColumnElement) -> ColumnElement:
+    """A correlated `array_agg` of ids as text over the rows matching `where` (NULL when none)."""
+    return select(func.array_agg(cast(column, Text))).where(where).scalar_subquery()
+
+
+def relation_id_lists(owner) -> list[ColumnElement]:
+    """The four id lists Zou adds to an entity serialized with its relations (NULL when empty)."""
+    return [
+        ids_array(rel.link.c[rel.remote], rel.link.c[rel.local] == owner.c.id).label(rel.name)
+        for rel in (ENTITIES_IN, ENTITIES_OUT, CONCEPT_LINKS, INSTANCE_CASTING)
+    ]
+
+
+def linked_to(owner, name: str, target_id: str) -> ColumnElement:
+    """SQL condition: the entity is linked to `target_id` through the named relation."""
+    rel = RELATIONS_BY_NAME[name]
+    return exists().where(rel.link.c[rel.local] == owner.c.id, rel.link.c[rel.remote] == target_id)
+
+
+def column_conditions(
+    owner,
+    equal: Mapping[str, Any],
+    names: Iterable[str] = (),
+    linked: Iterable[tuple[str, str]] = (),
+) -> list[ColumnElement]:
+    """Zou's criterions on entity rows: column equality (a list means IN), ILIKE patterns on
+    `name`, and "linked to" filters (relation name, entity id)."""
+    conditions: list[ColumnElement] = []
+    for name, value in equal.items():
+        column = owner.c[name]
+        if isinstance(value, list):
+            conditions.append(column.in_(value))
+        elif value is None:
+            conditions.append(column.is_(None))
+        else:
+            conditions.append(column == value)
+    conditions.extend(owner.c.name.ilike(pattern) for pattern in names)
+    conditions.extend(linked_to(owner, name, target) for name, target in linked)
+    return conditions
+
+
 def filter_clauses(filters: Mapping[str, Any], relation_filters: Mapping[str, str]) -> list[ColumnElement]:
     """Equality filters on entity columns (lists mean IN, `name` is ILIKE) and "linked to" filters."""
-    clauses: list[ColumnElement] = []
-    for name, value in filters.items():
-        col = entity.c[name]
-        if isinstance(value, list):
-            clauses.append(col.in_(value))
-        elif name == "name":
-            clauses.append(col.ilike(value))
-        else:
-            clauses.append(col == value)
-    for name, value in relation_filters.items():
-        rel = RELATIONS_BY_NAME[name]
-        linked = select(rel.link.c[rel.local]).where(rel.link.c[rel.remote] == value)
-        clauses.append(entity.c.id.in_(linked))
-    return clauses
+    equal = {name: value for name, value in filters.items() if name != "name" or isinstance(value, list)}
+    names = [filters["name"]] if "name" in filters and "name" not in equal else []
+    return column_conditions(entity, equal, names, relation_filters.items())
 
 
 class EntityRepository:
@@ -270,23 +296,6 @@ class EntityRepository:
             return []
         found = set((await self.session.execute(select(entity.c.id).where(entity.c.id.in_(wanted)))).scalars())
         return [i for i in wanted if i in found]
-
-    async def restricted_fields(self, project_ids: Iterable[str], entity_type: str) -> dict[str, list[tuple]]:
-        """Per project, the metadata fields of an entity type bound to departments: [(field, departments)]."""
-        project_ids = [p for p in dict.fromkeys(project_ids) if p]
-        out: dict[str, list[tuple]] = {}
-        if not project_ids:
-            return out
-        departments = func.array_agg(cast(descriptor_department.c.department_id, Text))
-        stmt = (
-            select(descriptor.c.project_id, descriptor.c.field_name, departments.label("departments"))
-            .join(descriptor_department, descriptor_department.c.metadata_descriptor_id == descriptor.c.id)
-            .where(descriptor.c.project_id.in_(project_ids), descriptor.c.entity_type == entity_type)
-            .group_by(descriptor.c.id, descriptor.c.project_id, descriptor.c.field_name)
-        )
-        for project_id, field_name, department_ids in (await self.session.execute(stmt)).all():
-            out.setdefault(project_id, []).append((field_name, list(department_ids or [])))
-        return out
 
     # --- writes --------------------------------------------------------------
 

@@ -41,14 +41,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.repositories.json_text import json_array
 from app.repositories.tables.base import new_id, utc_now
 from app.repositories.tables.catalog import EntityType, ProjectStatus, TaskStatus, TaskType, TaskTypeAssetTypeLink
 from app.repositories.tables.entities import Entity, EntityConceptLink, EntityLink
 from app.repositories.tables.files import PreviewFile
 from app.repositories.tables.people import Person
 from app.repositories.tables.projects import (
-    DepartmentMetadataDescriptorLink,
-    MetadataDescriptor,
     Project,
     ProjectPersonLink,
     ProjectTaskTypeLink,
@@ -68,8 +67,6 @@ concept_link = EntityConceptLink.__table__
 preview_file = PreviewFile.__table__
 team = ProjectPersonLink.__table__
 project_status = ProjectStatus.__table__
-descriptor = MetadataDescriptor.__table__
-descriptor_department = DepartmentMetadataDescriptorLink.__table__
 person = Person.__table__
 project_task_type = ProjectTaskTypeLink.__table__
 workflow = TaskTypeAssetTypeLink.__table__
@@ -126,24 +123,6 @@ _BOARD_TASK_VALUES: dict[str, ColumnElement] = {
 }
 
 # What a client reads instead of the studio side of a task (Zou blanks these for clients).
-_CLIENT_BLANK_VALUES: dict[str, ColumnElement] = {
-    "assignees": literal_column("'{}'::text[]"),
-    "assigner_id": null(),
-    "completion_rate": literal(0),
-    "difficulty": null(),
-    "done_date": null(),
-    "due_date": null(),
-    "duration": literal(0),
-    "end_date": null(),
-    "estimation": literal(0),
-    "last_comment_date": null(),
-    "nb_assets_ready": literal(0),
-    "nb_drawings": literal(0),
-    "priority": literal(0),
-    "real_start_date": null(),
-    "retake_count": literal(0),
-    "start_date": null(),
-}
 CLIENT_BLANKS: dict[str, Any] = {
     "assignees": [],
     "assigner_id": None,
@@ -161,6 +140,10 @@ CLIENT_BLANKS: dict[str, Any] = {
     "real_start_date": None,
     "retake_count": 0,
     "start_date": None,
+}
+_CLIENT_BLANK_VALUES: dict[str, ColumnElement] = {
+    name: literal_column("'{}'::text[]") if value == [] else null() if value is None else literal(value)
+    for name, value in CLIENT_BLANKS.items()
 }
 
 
@@ -252,9 +235,8 @@ class EntityTasksRepository:
             if compact
             else func.row_to_json(t.table_valued())
         )
-        # '[' || string_agg(...) || ']' rather than json_agg: no whitespace between items (json_agg
-        # puts line breaks there, which NDJSON streaming cannot carry).
-        tasks = literal("[") + func.string_agg(cast(item, Text), literal(",")) + literal("]")
+        # no whitespace between items (json_agg puts line breaks there, which NDJSON streaming cannot carry)
+        tasks = json_array(cast(item, Text))
         stmt = select(t.c.entity_id, tasks).group_by(t.c.entity_id)
         return dict((await self.session.execute(stmt)).all())
 
@@ -408,30 +390,6 @@ class EntityTasksRepository:
         for in_id, out_id in await self._all(stmt):
             grouped.setdefault(in_id, []).append(out_id)
         return grouped
-
-    async def hidden_fields(
-        self, entity_kind: str, department_ids: Sequence[str], project_ids: Iterable[str]
-    ) -> dict[str, set[str]]:
-        """Project id -> metadata field names a vendor of these departments may not read: the
-        descriptors of the kind restricted to departments none of which is theirs."""
-        project_ids = list(project_ids)
-        if not project_ids:
-            return {}
-        restricted = exists().where(descriptor_department.c.metadata_descriptor_id == descriptor.c.id)
-        theirs = exists().where(
-            descriptor_department.c.metadata_descriptor_id == descriptor.c.id,
-            descriptor_department.c.department_id.in_(list(department_ids)),
-        )
-        stmt = select(text_id(descriptor.c.project_id), descriptor.c.field_name).where(
-            descriptor.c.project_id.in_(project_ids),
-            descriptor.c.entity_type == entity_kind,
-            restricted,
-            ~theirs,
-        )
-        hidden: dict[str, set[str]] = {pid: set() for pid in project_ids}
-        for project_id, field_name in await self._all(stmt):
-            hidden.setdefault(project_id, set()).add(field_name)
-        return hidden
 
     async def board_fingerprint(self, project_id: str, person_id: str) -> str:
         """A cheap change signal for a project's boards, in one statement: what the boards embed

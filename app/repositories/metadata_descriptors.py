@@ -187,6 +187,30 @@ class MetadataDescriptorRepository:
             stmt = stmt.where(descriptor.c.field_name == field_name)
         return await self._rows(stmt.order_by(descriptor.c.project_id, descriptor.c.position, descriptor.c.name))
 
+    async def hidden_fields(
+        self, entity_type: str, department_ids: Sequence[str], project_ids: Iterable[str]
+    ) -> dict[str, set[str]]:
+        """Project id -> the metadata field names a vendor of these departments may not read: the
+        descriptors of the entity type restricted to departments none of which is theirs."""
+        project_ids = [p for p in dict.fromkeys(project_ids) if p]
+        if not project_ids:
+            return {}
+        restricted = exists().where(department_link.c.metadata_descriptor_id == descriptor.c.id)
+        theirs = exists().where(
+            department_link.c.metadata_descriptor_id == descriptor.c.id,
+            department_link.c.department_id.in_(list(department_ids)),
+        )
+        stmt = select(descriptor.c.project_id, descriptor.c.field_name).where(
+            descriptor.c.project_id.in_(project_ids),
+            descriptor.c.entity_type == entity_type,
+            restricted,
+            ~theirs,
+        )
+        hidden: dict[str, set[str]] = {pid: set() for pid in project_ids}
+        for project_id, field_name in (await self.session.execute(stmt)).all():
+            hidden.setdefault(project_id, set()).add(field_name)
+        return hidden
+
     async def departments_by_descriptor(self, descriptor_ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {i: [] for i in descriptor_ids}
         if not descriptor_ids:

@@ -7,63 +7,31 @@ an `IN (assigned entities)` condition.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.access import assigned_entity_ids_select
+from app.repositories.entities import column_conditions, relation_id_lists
 from app.repositories.tables.base import utc_now
 from app.repositories.tables.catalog import EntityType
-from app.repositories.tables.entities import (
-    AssetInstanceLink,
-    Entity,
-    EntityConceptLink,
-    EntityLink,
-    EntityVersion,
-)
+from app.repositories.tables.entities import Entity, EntityVersion
 from app.repositories.tables.files import PreviewFile
-from app.repositories.tables.projects import DepartmentMetadataDescriptorLink, MetadataDescriptor, Project
-from app.repositories.tables.tasks import Task, TaskPersonLink
+from app.repositories.tables.projects import Project
+from app.repositories.tables.tasks import Task
 
 entity = Entity.__table__
 entity_type = EntityType.__table__
 project = Project.__table__
-entity_link = EntityLink.__table__
-concept_link = EntityConceptLink.__table__
-instance_link = AssetInstanceLink.__table__
 version = EntityVersion.__table__
 task = Task.__table__
-assignment = TaskPersonLink.__table__
 preview_file = PreviewFile.__table__
-descriptor = MetadataDescriptor.__table__
-descriptor_department = DepartmentMetadataDescriptorLink.__table__
 
 RELATION_NAMES = ("entities_in", "entities_out", "entity_concept_links", "instance_casting")
-TASK_COLUMNS = (
-    "id",
-    "entity_id",
-    "task_type_id",
-    "task_status_id",
-    "priority",
-    "estimation",
-    "duration",
-    "retake_count",
-    "real_start_date",
-    "end_date",
-    "start_date",
-    "due_date",
-    "done_date",
-    "last_comment_date",
-    "last_preview_file_id",
-    "nb_assets_ready",
-    "difficulty",
-    "nb_drawings",
-    "data",
-)
 
 
 @dataclass(slots=True)
@@ -78,49 +46,10 @@ class EntityCriteria:
     """(relation name, entity id): rows linked to that entity through the relation."""
 
 
-def _relation_condition(owner, name: str, target_id: str) -> ColumnElement:
-    if name == "entities_out":
-        return exists().where(entity_link.c.entity_in_id == owner.c.id, entity_link.c.entity_out_id == target_id)
-    if name == "entities_in":
-        return exists().where(entity_link.c.entity_out_id == owner.c.id, entity_link.c.entity_in_id == target_id)
-    if name == "entity_concept_links":
-        return exists().where(concept_link.c.entity_in_id == owner.c.id, concept_link.c.entity_out_id == target_id)
-    return exists().where(instance_link.c.entity_id == owner.c.id, instance_link.c.asset_instance_id == target_id)
-
-
 def _criteria_conditions(owner, criteria: EntityCriteria | None) -> list[ColumnElement]:
     if criteria is None:
         return []
-    conditions: list[ColumnElement] = []
-    for name, value in criteria.equal.items():
-        column = owner.c[name]
-        if isinstance(value, list):
-            conditions.append(column.in_(value))
-        elif value is None:
-            conditions.append(column.is_(None))
-        else:
-            conditions.append(column == value)
-    conditions.extend(owner.c.name.ilike(pattern) for pattern in criteria.name_patterns)
-    conditions.extend(_relation_condition(owner, name, target) for name, target in criteria.related)
-    return conditions
-
-
-def _ids_array(column, where: ColumnElement):
-    """A correlated `array_agg` of ids as text (NULL when there is none)."""
-    return select(func.array_agg(cast(column, Text))).where(where).scalar_subquery()
-
-
-def _relation_columns(owner) -> list:
-    return [
-        _ids_array(entity_link.c.entity_in_id, entity_link.c.entity_out_id == owner.c.id).label("entities_in"),
-        _ids_array(entity_link.c.entity_out_id, entity_link.c.entity_in_id == owner.c.id).label("entities_out"),
-        _ids_array(concept_link.c.entity_out_id, concept_link.c.entity_in_id == owner.c.id).label(
-            "entity_concept_links"
-        ),
-        _ids_array(instance_link.c.asset_instance_id, instance_link.c.entity_id == owner.c.id).label(
-            "instance_casting"
-        ),
-    ]
+    return column_conditions(owner, criteria.equal, criteria.name_patterns, criteria.related)
 
 
 def _rows(result) -> list[dict[str, Any]]:
@@ -166,7 +95,7 @@ class ShotRepository:
             grand.c.entity_type_id.label("_grand_type_id"),
         ]
         if relations:
-            columns.extend(_relation_columns(entity))
+            columns.extend(relation_id_lists(entity))
         stmt = (
             select(*columns)
             .select_from(
@@ -181,19 +110,6 @@ class ShotRepository:
             return None
         out = dict(row)
         return _fill_relations([out])[0] if relations else out
-
-    async def tasks_of(self, entity_id: str) -> list[dict[str, Any]]:
-        """The tasks of an entity, each with its assignee ids, in one statement."""
-        assignees = _ids_array(assignment.c.person_id, assignment.c.task_id == task.c.id).label("assignees")
-        stmt = (
-            select(*(task.c[name] for name in TASK_COLUMNS), assignees)
-            .where(task.c.entity_id == entity_id)
-            .order_by(task.c.created_at, task.c.id)
-        )
-        rows = _rows(await self.session.execute(stmt))
-        for row in rows:
-            row["assignees"] = row["assignees"] or []
-        return rows
 
     async def versions_of(self, entity_id: str) -> list[dict[str, Any]]:
         stmt = select(version).where(version.c.entity_id == entity_id).order_by(version.c.created_at.desc())
@@ -231,7 +147,7 @@ class ShotRepository:
         elif episode_id is not None:
             source = source.join(parent, parent.c.id == entity.c.parent_id)
         if relations:
-            columns += _relation_columns(entity)
+            columns += relation_id_lists(entity)
         conditions = [entity.c.entity_type_id == type_id, *_criteria_conditions(entity, criteria)]
         if project_id is not None:
             conditions.append(entity.c.project_id == project_id)
@@ -285,25 +201,6 @@ class ShotRepository:
             .order_by(entity.c.name, entity.c.id)
         )
         return _rows(await self.session.execute(stmt))
-
-    async def restricted_metadata_fields(
-        self, project_ids: Iterable[str], entity_type: str
-    ) -> dict[str, list[tuple[str, list[str]]]]:
-        """Per project, the metadata fields of an entity type restricted to departments: (field, departments)."""
-        project_ids = [p for p in dict.fromkeys(project_ids) if p]
-        if not project_ids:
-            return {}
-        departments = func.array_agg(cast(descriptor_department.c.department_id, Text))
-        stmt = (
-            select(descriptor.c.project_id, descriptor.c.field_name, departments.label("departments"))
-            .join(descriptor_department, descriptor_department.c.metadata_descriptor_id == descriptor.c.id)
-            .where(descriptor.c.project_id.in_(project_ids), descriptor.c.entity_type == entity_type)
-            .group_by(descriptor.c.id, descriptor.c.project_id, descriptor.c.field_name)
-        )
-        out: dict[str, list[tuple[str, list[str]]]] = {}
-        for project_id, field_name, department_ids in (await self.session.execute(stmt)).all():
-            out.setdefault(project_id, []).append((field_name, list(department_ids or [])))
-        return out
 
     # --- writes --------------------------------------------------------------
 

@@ -9,13 +9,12 @@ import uuid
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.responses import JSONResponse
 from app.domain import asset_instances, assets
 from app.routers import paths  # noqa: F401  (registers the `item` path convertor)
-from app.routers.catalog import json_or_none, request_args
-from app.routers.departments import validation_failure
+from app.routers.bodies import read_body
 from app.routers.deps import CurrentUser, DbSession
 
 router = APIRouter(tags=["assets"])
@@ -63,17 +62,6 @@ class SceneInstanceBody(_Body):
 
 class ShotInstanceBody(_Body):
     asset_instance_id: uuid.UUID = Field(description="The instance to cast in the shot")
-
-
-async def read_body(request: Request, model: type[B]) -> B:
-    """Zou's body reading: a JSON body, else the query and form values; a mismatch is a 400 listing the fields."""
-    payload = await json_or_none(request)
-    if payload is None:
-        payload = dict(await request_args(request))
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise validation_failure(exc) from None
 
 
 def _ids(values: list[uuid.UUID] | None) -> list[str] | None:

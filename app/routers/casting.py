@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from app.core.errors import MALFORMED_ID, WrongParameter
 from app.core.responses import JSONResponse
 from app.domain import casting, episode_stats
+from app.routers.bodies import validation_failure
 from app.routers.deps import CurrentUser, DbSession
 
 router = APIRouter(tags=["casting"])
@@ -60,14 +61,6 @@ class LooseBodyError(WrongParameter):
 
     def body(self) -> dict:
         return {"error": True, "message": self.message}
-
-
-def validation_failure(exc: ValidationError) -> WrongParameter:
-    errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"), "message": err.get("msg", "")}
-        for err in exc.errors()
-    ]
-    return WrongParameter("Validation error.", {"errors": errors})
 
 
 async def json_body(request: Request) -> Any:

@@ -6,12 +6,10 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import ValidationError
 
-from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse
 from app.domain import departments
-from app.routers.catalog import json_or_none, request_args
+from app.routers.bodies import read_body
 from app.routers.deps import CurrentUser, DbSession
 from app.schemas.catalog import (
     DepartmentMember,
@@ -36,22 +34,9 @@ async def license_managers_only(caller: CurrentUser) -> None:
     departments.check_license_access(caller)
 
 
-def validation_failure(exc: ValidationError) -> WrongParameter:
-    errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")} for err in exc.errors()
-    ]
-    return WrongParameter("Validation error.", {"errors": errors})
-
-
 async def license_body(request: Request) -> SoftwareLicenseBody:
     """A JSON object body, else the query/form values, validated by the schema."""
-    payload = await json_or_none(request)
-    if payload is None:
-        payload = dict(await request_args(request))
-    try:
-        return SoftwareLicenseBody.model_validate(payload)
-    except ValidationError as exc:
-        raise validation_failure(exc) from None
+    return await read_body(request, SoftwareLicenseBody)
 
 
 @router.get(

@@ -24,47 +24,16 @@ from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse
 from app.domain import concepts, edits, entities
 from app.routers import paths  # noqa: F401  (registers the `item` path convertor)
-from app.routers.catalog import json_or_none, request_args
-from app.routers.departments import validation_failure
+from app.routers.bodies import read_body
 from app.routers.deps import AppSettings, CurrentUser, DbSession
 from app.schemas.catalog import request_body
 from app.schemas.crud import body_values, create_schema, read_schema, update_schema
+from app.schemas.entities import ERRORS, NOT_FOUND, EntityRow, VersionRow
 
 router = APIRouter()
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed id, bad filter or invalid body"},
-    401: {"description": "Missing or invalid token"},
-    403: {"description": "The caller may not do this"},
-}
-NOT_FOUND = {404: {"description": "Unknown id"}}
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded")
-
-
-class EntityRow(BaseModel):
-    """An entity: every column of the `entity` table, its `type`, and extra keys per route."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    type: str
-    name: str
-    project_id: str
-    entity_type_id: str
-    parent_id: str | None = None
-    data: dict | None = None
-
-
-class VersionRow(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    type: str
-    name: str
-    data: dict | None = None
-    entity_id: str | None = None
-    person_id: str | None = None
 
 
 LIST = {200: {"model": list[EntityRow]}, **ERRORS}
@@ -111,19 +80,6 @@ class ConceptFolderName(Body):
 class MoveConcepts(Body):
     concept_ids: list[IdText] = Field(description="The concepts to move")
     concept_folder_id: IdText | None = Field(default=None, description="The folder; none means the project's root")
-
-
-async def zou_body(request: Request, model: type[BaseModel]) -> Any:
-    """A JSON body, else the query-string and form values, validated by `model` (400 on errors)."""
-    payload = await json_or_none(request)
-    if payload is None:
-        payload = {}
-        for name, value in await request_args(request):
-            payload.setdefault(name, value)
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise validation_failure(exc) from None
 
 
 # --- generic entities ----------------------------------------------------------------------------
@@ -238,7 +194,7 @@ async def project_edits(project_id: uuid.UUID, session: DbSession, caller: Curre
     openapi_extra=request_body(NewEdit, BODY_TYPES),
 )
 async def create_edit(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await zou_body(request, NewEdit)
+    body = await read_body(request, NewEdit, first_wins=True)
     row = await edits.create_edit(
         session,
         caller,
@@ -293,7 +249,7 @@ async def project_concepts(project_id: uuid.UUID, session: DbSession, caller: Cu
     openapi_extra=request_body(NewConcept),
 )
 async def create_concept(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await zou_body(request, NewConcept)
+    body = await read_body(request, NewConcept, first_wins=True)
     row = await concepts.create_concept(
         session,
         caller,
@@ -326,7 +282,7 @@ async def project_concept_folders(project_id: uuid.UUID, session: DbSession, cal
     openapi_extra=request_body(ConceptFolderName, BODY_TYPES),
 )
 async def create_concept_folder(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await zou_body(request, ConceptFolderName)
+    body = await read_body(request, ConceptFolderName, first_wins=True)
     return JSONResponse(await concepts.create_folder(session, caller, str(project_id), body.name), status_code=201)
 
 
@@ -340,7 +296,7 @@ async def create_concept_folder(project_id: uuid.UUID, request: Request, session
 async def rename_concept_folder(
     concept_folder_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ):
-    body = await zou_body(request, ConceptFolderName)
+    body = await read_body(request, ConceptFolderName, first_wins=True)
     return JSONResponse(await concepts.rename_folder(session, caller, str(concept_folder_id), body.name))
 
 
@@ -352,6 +308,6 @@ async def rename_concept_folder(
     openapi_extra=request_body(MoveConcepts),
 )
 async def move_concepts(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await zou_body(request, MoveConcepts)
+    body = await read_body(request, MoveConcepts, first_wins=True)
     moved = await concepts.move_concepts(session, caller, str(project_id), body.concept_ids, body.concept_folder_id)
     return JSONResponse(moved)

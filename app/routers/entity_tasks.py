@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse, dumps
 from app.domain import entity_tasks
 from app.domain.entity_kinds import ASSET, CONCEPT, EDIT, EPISODE, SCENE, SEQUENCE, SHOT
 from app.domain.entity_tasks import Board
-from app.routers.catalog import json_or_none, request_args
+from app.routers.bodies import read_body
 from app.routers.deps import CurrentUser, DbSession
 
 router = APIRouter(tags=["entity-tasks"])
@@ -205,14 +204,6 @@ class EntityTasksBody(BaseModel):
     task_type_ids: list[str] = Field(default_factory=list)
 
 
-def _validation_error(exc: ValidationError) -> WrongParameter:
-    errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "Invalid value")}
-        for err in exc.errors()
-    ]
-    return WrongParameter("Validation error.", {"errors": errors})
-
-
 @router.post(
     "/data/entities/{entity_id}/tasks",
     summary="Create tasks for an entity",
@@ -223,13 +214,7 @@ def _validation_error(exc: ValidationError) -> WrongParameter:
 async def create_entity_tasks(
     entity_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ) -> Response:
-    payload = await json_or_none(request)
-    if payload is None:
-        payload = dict(await request_args(request))
-    try:
-        body = EntityTasksBody.model_validate(payload)
-    except ValidationError as exc:
-        raise _validation_error(exc) from None
+    body = await read_body(request, EntityTasksBody)
     created = await entity_tasks.create_entity_tasks(session, caller, str(entity_id), body.task_type_ids)
     return JSONResponse(created, status_code=201)
 

@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field
 
 from app.core.responses import JSONResponse
 from app.domain import metadata_descriptors as descriptors
+from app.routers.bodies import read_body
 from app.routers.deps import CurrentUser, DbSession
-from app.routers.project_templates import Schema, parse
 from app.schemas.catalog import request_body
+from app.schemas.projects import Schema
 
 router = APIRouter(tags=["metadata-descriptors"])
 
@@ -109,7 +110,7 @@ async def list_descriptors(project_id: uuid.UUID, session: DbSession, caller: Cu
     openapi_extra=request_body(DescriptorBody),
 )
 async def create_descriptor(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, DescriptorBody)
+    body = await read_body(request, DescriptorBody)
     row = await descriptors.create_for_project(session, caller, str(project_id), body.values())
     return JSONResponse(row, status_code=201)
 
@@ -121,7 +122,7 @@ async def create_descriptor(project_id: uuid.UUID, request: Request, session: Db
     openapi_extra=request_body(ReorderBody),
 )
 async def reorder_descriptors(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, ReorderBody)
+    body = await read_body(request, ReorderBody)
     rows = await descriptors.reorder_for_project(
         session, caller, str(project_id), body.entity_type, body.descriptor_ids
     )
@@ -154,7 +155,7 @@ async def update_descriptor(
     session: DbSession,
     caller: CurrentUser,
 ):
-    body = await parse(request, DescriptorUpdateBody)
+    body = await read_body(request, DescriptorUpdateBody)
     row = await descriptors.update_for_project(
         session, caller, str(project_id), str(metadata_descriptor_id), body.changes()
     )
@@ -186,7 +187,7 @@ async def delete_descriptor(
     openapi_extra=request_body(DescriptorBody),
 )
 async def create_on_all_projects(request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, DescriptorBody)
+    body = await read_body(request, DescriptorBody)
     rows = await descriptors.create_on_all_projects(session, caller, body.values())
     return JSONResponse(rows, status_code=201)
 
@@ -199,7 +200,7 @@ async def create_on_all_projects(request: Request, session: DbSession, caller: C
     openapi_extra=request_body(AllProjectsUpdateBody),
 )
 async def update_on_all_projects(field_name: str, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, AllProjectsUpdateBody)
+    body = await read_body(request, AllProjectsUpdateBody)
     rows = await descriptors.update_on_all_projects(session, caller, field_name, body.entity_type, body.changes())
     return JSONResponse(rows)
 
@@ -227,6 +228,6 @@ async def delete_on_all_projects(
     openapi_extra=request_body(AllProjectsReorderBody),
 )
 async def reorder_on_all_projects(request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, AllProjectsReorderBody)
+    body = await read_body(request, AllProjectsReorderBody)
     rows = await descriptors.reorder_on_all_projects(session, caller, body.entity_type, body.field_order)
     return JSONResponse(rows)

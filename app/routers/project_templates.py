@@ -7,17 +7,18 @@ registry (`app/domain/template_collections.py`).
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from app.core.responses import JSONResponse
 from app.domain import project_templates as templates
-from app.routers.catalog import admin_first, json_or_none, request_args
-from app.routers.departments import validation_failure
+from app.routers.bodies import json_or_args, read_body, validate
+from app.routers.catalog import admin_first, json_or_none
 from app.routers.deps import CurrentUser, DbSession
 from app.schemas.catalog import request_body
+from app.schemas.projects import AssetTypeBody, Schema, StatusAutomationBody, TaskTypeBody
 
 router = APIRouter(tags=["project-templates"])
 
@@ -28,26 +29,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown project template or project"},
 }
 ADMIN = [Depends(admin_first)]
-Body = TypeVar("Body", bound=BaseModel)
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class AddTaskTypeBody(Schema):
-    task_type_id: str = Field(..., min_length=1, description="Task type UUID")
-    priority: int | None = None
-    hd_bitrate_compression: int | None = Field(None, ge=1)
-    ld_bitrate_compression: int | None = Field(None, ge=1)
-    is_client_visible: bool | None = None
-
-    def bitrates(self) -> dict[str, Any] | None:
-        """The bitrates to write, or None when the body names neither (a priority-only call)."""
-        keys = ("hd_bitrate_compression", "ld_bitrate_compression")
-        if not self.model_fields_set.intersection(keys):
-            return None
-        return {key: getattr(self, key) for key in keys}
 
 
 class AddTaskStatusBody(Schema):
@@ -55,14 +36,6 @@ class AddTaskStatusBody(Schema):
     priority: int | None = None
     roles_for_board: list[str] = Field(default_factory=list)
     is_client_allowed: bool | None = None
-
-
-class AddAssetTypeBody(Schema):
-    asset_type_id: str = Field(..., min_length=1, description="Asset type UUID")
-
-
-class AddStatusAutomationBody(Schema):
-    status_automation_id: str = Field(..., min_length=1, description="Status automation UUID")
 
 
 class ReorderTaskTypesBody(Schema):
@@ -87,18 +60,6 @@ class TemplateBody(Schema):
 
     name: str
     description: str | None = None
-
-
-async def parse(request: Request, model: type[Body], payload: Any = None) -> Body:
-    """A JSON body, else the query/form values, validated as Zou's schemas do."""
-    if payload is None:
-        payload = await json_or_none(request)
-    if payload is None:
-        payload = dict(await request_args(request))
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise validation_failure(exc) from None
 
 
 async def loose_body(request: Request) -> dict[str, Any]:
@@ -137,7 +98,7 @@ for _path, _shown in (("/data/project-templates", True), ("/data/project-templat
     openapi_extra=request_body(FromProjectBody),
 )
 async def from_project(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, FromProjectBody)
+    body = await read_body(request, FromProjectBody)
     row = await templates.create_from_project(session, caller, str(project_id), body.name, body.description)
     return JSONResponse(row, status_code=201)
 
@@ -176,11 +137,11 @@ async def delete_template(instance_id: uuid.UUID, session: DbSession, caller: Cu
 async def set_metadata_descriptors(
     project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ):
-    payload = await json_or_none(request)
+    payload = await json_or_args(request)
     if isinstance(payload, list):  # the legacy shape: the descriptors as a bare array
         descriptors = payload
     else:
-        descriptors = (await parse(request, MetadataDescriptorsBody, payload)).metadata_descriptors
+        descriptors = validate(MetadataDescriptorsBody, payload).metadata_descriptors
     return JSONResponse(
         await templates.set_metadata_descriptors(session, caller, str(project_template_id), descriptors)
     )
@@ -204,10 +165,10 @@ async def list_task_types(project_template_id: uuid.UUID, session: DbSession, ca
     status_code=201,
     dependencies=ADMIN,
     responses=ERRORS,
-    openapi_extra=request_body(AddTaskTypeBody),
+    openapi_extra=request_body(TaskTypeBody),
 )
 async def add_task_type(project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, AddTaskTypeBody)
+    body = await read_body(request, TaskTypeBody)
     link = await templates.add_task_type(
         session,
         caller,
@@ -242,7 +203,7 @@ async def remove_task_type(
     openapi_extra=request_body(ReorderTaskTypesBody),
 )
 async def reorder_task_types(project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, ReorderTaskTypesBody)
+    body = await read_body(request, ReorderTaskTypesBody)
     return JSONResponse(
         await templates.reorder_task_types(session, caller, str(project_template_id), body.task_type_ids)
     )
@@ -269,7 +230,7 @@ async def list_task_statuses(project_template_id: uuid.UUID, session: DbSession,
     openapi_extra=request_body(AddTaskStatusBody),
 )
 async def add_task_status(project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, AddTaskStatusBody)
+    body = await read_body(request, AddTaskStatusBody)
     link = await templates.add_task_status(
         session,
         caller,
@@ -306,7 +267,7 @@ async def remove_task_status(
 async def reorder_task_statuses(
     project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ):
-    body = await parse(request, ReorderTaskStatusesBody)
+    body = await read_body(request, ReorderTaskStatusesBody)
     return JSONResponse(
         await templates.reorder_task_statuses(session, caller, str(project_template_id), body.task_status_ids)
     )
@@ -330,10 +291,10 @@ async def list_asset_types(project_template_id: uuid.UUID, session: DbSession, c
     status_code=201,
     dependencies=ADMIN,
     responses=ERRORS,
-    openapi_extra=request_body(AddAssetTypeBody),
+    openapi_extra=request_body(AssetTypeBody),
 )
 async def add_asset_type(project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await parse(request, AddAssetTypeBody)
+    body = await read_body(request, AssetTypeBody)
     row = await templates.add_asset_type(session, caller, str(project_template_id), body.asset_type_id)
     return JSONResponse(row, status_code=201)
 
@@ -370,12 +331,12 @@ async def list_status_automations(project_template_id: uuid.UUID, session: DbSes
     status_code=201,
     dependencies=ADMIN,
     responses=ERRORS,
-    openapi_extra=request_body(AddStatusAutomationBody),
+    openapi_extra=request_body(StatusAutomationBody),
 )
 async def add_status_automation(
     project_template_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ):
-    body = await parse(request, AddStatusAutomationBody)
+    body = await read_body(request, StatusAutomationBody)
     row = await templates.add_status_automation(session, caller, str(project_template_id), body.status_automation_id)
     return JSONResponse(row, status_code=201)
 

@@ -8,20 +8,21 @@ for the reorder actions, which check the rights first.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, create_model
 
-from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse
 from app.domain import links, projects
 from app.domain.crud import CrudContext, CrudService
 from app.domain.project_collections import PROJECTS
-from app.routers.catalog import admin_first, is_json, json_or_none, request_args
+from app.routers.bodies import read_body
+from app.routers.catalog import admin_first, is_json
 from app.routers.deps import AppSettings, CurrentUser, DbSession
 from app.schemas.crud import body_values, create_schema, read_schema
+from app.schemas.projects import AssetTypeBody, Schema, StatusAutomationBody, TaskTypeBody
 
 router = APIRouter(tags=["projects"])
 
@@ -35,15 +36,10 @@ NOT_JSON = "The request Content-Type must be application/json."
 BAD_JSON = "The request body is not valid JSON."
 
 ProjectRead = read_schema(PROJECTS)
-M = TypeVar("M", bound=BaseModel)
 ProjectRole = Literal["user", "supervisor", "manager", "client", "vendor"]
 
 
 # --- bodies -------------------------------------------------------------------------
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class TeamBody(Schema):
@@ -55,25 +51,6 @@ class TeamRoleBody(Schema):
     """A null (or absent) role makes the member inherit their global role again."""
 
     role: ProjectRole | None = None
-
-
-class AssetTypeBody(Schema):
-    asset_type_id: str = Field(..., min_length=1)
-
-
-class TaskTypeBody(Schema):
-    task_type_id: str = Field(..., min_length=1)
-    priority: int | None = None
-    hd_bitrate_compression: int | None = Field(None, ge=1)
-    ld_bitrate_compression: int | None = Field(None, ge=1)
-    is_client_visible: bool | None = None
-
-    def bitrates(self) -> dict[str, int | None] | None:
-        """The bitrates to write on the link; None when the body names neither of them."""
-        keys = ("hd_bitrate_compression", "ld_bitrate_compression")
-        if not self.model_fields_set.intersection(keys):
-            return None
-        return {key: getattr(self, key) for key in keys}
 
 
 class TaskStatusBody(Schema):
@@ -93,10 +70,6 @@ class SettingsBatchBody(Schema):
     replace_task_types: bool = False
 
 
-class StatusAutomationBody(Schema):
-    status_automation_id: str = Field(..., min_length=1)
-
-
 class TeamRoleRead(BaseModel):
     project_id: str
     person_id: str
@@ -108,21 +81,6 @@ ProjectCreate = create_model(
     __base__=create_schema(PROJECTS),
     project_template_id=(uuid.UUID | None, None),
 )
-
-
-async def validated(request: Request, model: type[M]) -> M:
-    """A JSON body, else the form and query values, checked against `model` (Zou's 400 shape)."""
-    payload = await json_or_none(request)
-    if payload is None:
-        payload = dict(await request_args(request))
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "Invalid value")}
-            for err in exc.errors()
-        ]
-        raise WrongParameter("Validation error.", {"errors": errors}) from None
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
@@ -220,7 +178,7 @@ async def get_team(project_id: uuid.UUID, session: DbSession, caller: CurrentUse
     openapi_extra=body_doc(TeamBody),
 )
 async def add_team_member(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await validated(request, TeamBody)
+    body = await read_body(request, TeamBody)
     row = await projects.add_team_member(session, caller, str(project_id), body.person_id, body.role)
     return JSONResponse(row, status_code=201)
 
@@ -234,7 +192,7 @@ async def add_team_member(project_id: uuid.UUID, request: Request, session: DbSe
 async def set_team_member_role(
     project_id: uuid.UUID, person_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ):
-    body = await validated(request, TeamRoleBody)
+    body = await read_body(request, TeamRoleBody)
     return JSONResponse(
         await projects.set_team_member_role(session, caller, str(project_id), str(person_id), body.role)
     )
@@ -271,7 +229,7 @@ async def get_task_types(project_id: uuid.UUID, session: DbSession, caller: Curr
     openapi_extra=body_doc(AssetTypeBody),
 )
 async def add_asset_type(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await validated(request, AssetTypeBody)
+    body = await read_body(request, AssetTypeBody)
     row = await projects.add_asset_type(session, caller, str(project_id), body.asset_type_id)
     return JSONResponse(row, status_code=201)
 
@@ -297,7 +255,7 @@ async def remove_asset_type(project_id: uuid.UUID, asset_type_id: uuid.UUID, ses
 async def add_task_type(
     project_id: uuid.UUID, request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser
 ):
-    body = await validated(request, TaskTypeBody)
+    body = await read_body(request, TaskTypeBody)
     row = await projects.add_task_type(
         session,
         caller,
@@ -339,7 +297,7 @@ async def get_task_statuses(project_id: uuid.UUID, session: DbSession, caller: C
     openapi_extra=body_doc(TaskStatusBody),
 )
 async def add_task_status(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await validated(request, TaskStatusBody)
+    body = await read_body(request, TaskStatusBody)
     row = await projects.add_task_status(session, caller, str(project_id), body.task_status_id)
     return JSONResponse(row, status_code=201)
 
@@ -353,7 +311,7 @@ async def add_task_status(project_id: uuid.UUID, request: Request, session: DbSe
 async def set_task_status_client_allowed(
     project_id: uuid.UUID, task_status_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser
 ):
-    body = await validated(request, ClientAllowedBody)
+    body = await read_body(request, ClientAllowedBody)
     link = await projects.set_task_status_client_allowed(
         session, caller, str(project_id), str(task_status_id), body.is_client_allowed
     )
@@ -378,7 +336,7 @@ async def remove_task_status(project_id: uuid.UUID, task_status_id: uuid.UUID, s
     openapi_extra=body_doc(SettingsBatchBody),
 )
 async def batch_settings(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await validated(request, SettingsBatchBody)
+    body = await read_body(request, SettingsBatchBody)
     row = await projects.batch_settings(
         session,
         caller,
@@ -408,7 +366,7 @@ async def get_status_automations(project_id: uuid.UUID, session: DbSession, call
     openapi_extra=body_doc(StatusAutomationBody),
 )
 async def add_status_automation(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    body = await validated(request, StatusAutomationBody)
+    body = await read_body(request, StatusAutomationBody)
     row = await projects.add_status_automation(session, caller, str(project_id), body.status_automation_id)
     return JSONResponse(row, status_code=201)
 

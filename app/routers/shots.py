@@ -13,54 +13,18 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from app.core.responses import JSONResponse
 from app.domain import shots
 from app.domain.entity_kinds import EPISODE, SCENE, SEQUENCE, SHOT
 from app.routers import paths  # noqa: F401  (registers the `item` path convertor)
-from app.routers.catalog import json_or_none, request_args
+from app.routers.bodies import json_or_args
 from app.routers.deps import CurrentUser, DbSession
 from app.schemas.catalog import request_body
+from app.schemas.entities import ERRORS, NOT_FOUND, EntityRead, VersionRow
 
 router = APIRouter()
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed id, bad filter or invalid body"},
-    401: {"description": "Missing or invalid token"},
-    403: {"description": "The caller may not do this"},
-}
-NOT_FOUND = {404: {"description": "Unknown id"}}
-
-
-class EntityRead(BaseModel):
-    """A shot, sequence, episode or scene: every entity column, its `type`, and extra keys per route."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    type: str
-    name: str
-    project_id: str
-    entity_type_id: str
-    parent_id: str | None = None
-    source_id: str | None = None
-    data: dict | None = None
-    nb_frames: int | None = None
-    description: str | None = None
-    status: str
-
-
-class ShotVersionRead(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    type: str
-    name: str
-    data: dict | None = None
-    entity_id: str | None = None
-    person_id: str | None = None
 
 
 class FrameUpdate(BaseModel):
@@ -72,17 +36,6 @@ LIST = {200: {"model": list[EntityRead]}, **ERRORS}
 ONE = {200: {"model": EntityRead}, **ERRORS, **NOT_FOUND}
 LIST_OF_ONE = {200: {"model": list[EntityRead]}, **ERRORS, **NOT_FOUND}
 FORM_OR_JSON = ("application/json", "application/x-www-form-urlencoded")
-
-
-async def zou_body(request: Request) -> Any:
-    """The JSON body when there is one, else the query-string and form values (first of each name)."""
-    payload = await json_or_none(request)
-    if payload is not None:
-        return payload
-    values: dict[str, Any] = {}
-    for name, value in await request_args(request):
-        values.setdefault(name, value)
-    return values
 
 
 def _ok(content: Any, status_code: int = 200) -> JSONResponse:
@@ -127,7 +80,7 @@ def _project_routes(kind: str, segment: str, tag: str, schema: type[BaseModel], 
         return _ok(await shots.project_entities(session, caller, str(project_id), kind))
 
     async def create_in_project(project_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-        row = await create(session, caller, str(project_id), await zou_body(request))
+        row = await create(session, caller, str(project_id), await json_or_args(request, first_wins=True))
         return _ok(row, 201)
 
     router.add_api_route(
@@ -179,14 +132,14 @@ async def get_shot(shot_id: uuid.UUID, session: DbSession, caller: CurrentUser):
     openapi_extra=request_body(shots.UpdateShotSchema, FORM_OR_JSON),
 )
 async def update_shot(shot_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    return _ok(await shots.update_shot(session, caller, str(shot_id), await zou_body(request)))
+    return _ok(await shots.update_shot(session, caller, str(shot_id), await json_or_args(request, first_wins=True)))
 
 
 @router.get(
     "/data/shots/{shot_id:item}/versions",
     summary="Recorded versions of a shot, newest first",
     tags=["shots"],
-    responses={200: {"model": list[ShotVersionRead]}, **ERRORS, **NOT_FOUND},
+    responses={200: {"model": list[VersionRow]}, **ERRORS, **NOT_FOUND},
 )
 async def shot_versions(shot_id: uuid.UUID, session: DbSession, caller: CurrentUser):
     return _ok(await shots.shot_versions(session, caller, str(shot_id)))
@@ -306,7 +259,8 @@ async def scene_shots(scene_id: uuid.UUID, session: DbSession, caller: CurrentUs
     openapi_extra=request_body(shots.AddShotToSceneSchema, FORM_OR_JSON),
 )
 async def add_shot_to_scene(scene_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
-    return _ok(await shots.add_shot_to_scene(session, caller, str(scene_id), await zou_body(request)), 201)
+    body = await json_or_args(request, first_wins=True)
+    return _ok(await shots.add_shot_to_scene(session, caller, str(scene_id), body), 201)
 
 
 @router.delete(

@@ -1,6 +1,7 @@
 """`make bench`: start Tsubame (uvicorn, 2 workers) on a dedicated database, seed it through
 the API (persons, departments, and a production of 1,000 shots x 5 task types and 300
-assets x 4 with their casting, see tests/bench/production.py), then measure each scenario
+assets x 4 with their casting, see tests/bench/production.py), ANALYZE it (as autovacuum
+would have done by then on a live database), then measure each scenario
 at each concurrency: requests/s, p50/p99 latency, errors, and the CPU used by the load
 generator, the server, PostgreSQL and the machine.
 
@@ -35,7 +36,7 @@ from tests.bench.client import CLIENTS, Target
 from tests.bench.load import CpuMeter, cpu_count, host_busy, run_scenario
 from tests.bench.scenarios import by_name
 from tests.bench.seed import cleanup, seed
-from tests.bench.server import ROOT, ServerProcess, bench_settings, postmaster_pid, prepare_database
+from tests.bench.server import ROOT, ServerProcess, analyze, bench_settings, postmaster_pid, prepare_database
 
 console = Console()
 if not console.is_terminal:  # piped through make/tee: do not squeeze the table into 80 columns
@@ -115,12 +116,14 @@ def git_commit() -> str | None:
         return None
 
 
-async def measure(args, target: Target, meter: CpuMeter, meta: dict) -> list[dict]:
+async def measure(args, target: Target, meter: CpuMeter, meta: dict, database_url: str | None = None) -> list[dict]:
     started = time.perf_counter()
     ctx, seeding = await seed(
         target.base_url, args.email, args.password, args.persons, args.departments, args.shots, args.assets
     )
     meta["seeding"] = {**seeding, "seconds": round(time.perf_counter() - started, 2)}
+    if database_url is not None:  # our own server: its database gets the statistics of what was seeded
+        meta["seeding"]["analyze_seconds"] = round(await analyze(database_url), 2)
     if seeding["errors"]:
         console.print(f"[yellow]seeding: {len(seeding['errors'])} error(s), first: {seeding['errors'][0]}[/]")
     console.print(
@@ -133,6 +136,7 @@ async def measure(args, target: Target, meter: CpuMeter, meta: dict) -> list[dic
             if ctx.project_id
             else ""
         )
+        + (f"; ANALYZE in {meta['seeding']['analyze_seconds']} s" if "analyze_seconds" in meta["seeding"] else "")
     )
     connection_cls = CLIENTS[args.client]
     results = []
@@ -271,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     server: ServerProcess | None = None
     t0 = time.perf_counter()
     try:
+        database_url = None
         if args.against:
             target = Target(args.against)
             meta.update(target="external", url=target.base_url, workers=None)
@@ -283,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             target = Target(server.base_url)
             server_pids, pg_pid = [server.proc.pid], postmaster_pid(settings.database_url)
+            database_url = settings.database_url
             meta.update(
                 target="tsubame",
                 url=target.base_url,
@@ -302,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"[yellow]the host was already busy ({meta['host_busy_before']:.2f} cores) before the benchmark: "
                 "expect noisy numbers (see the 'cpu other' column)[/]"
             )
-        results = runner(measure(args, target, meter, meta))
+        results = runner(measure(args, target, meter, meta, database_url))
         if args.against:
             meta["target"] = str(meta.get("seeding", {}).get("server", {}).get("api") or "external").lower()
     finally:
