@@ -64,8 +64,8 @@ def build(admin, login) -> tuple[dict[str, str], dict[str, Any]]:
     for name in ("manager", "supervisor", "member", "client", "vendor"):
         ok(admin.post(f"/data/projects/{pid}/team", json={"person_id": people[name]}), 201)
     task_types = ok(admin.get("/data/task-types"), 200)
-    layout = next(t for t in task_types if t["for_entity"] == "Shot")
-    modeling = next(t for t in task_types if t["for_entity"] == "Asset")
+    layout = next(t for t in task_types if (t["name"], t["for_entity"]) == ("Layout", "Shot"))
+    modeling = next(t for t in task_types if (t["name"], t["for_entity"]) == ("Modeling", "Asset"))
     status = next(s for s in ok(admin.get("/data/task-status"), 200) if s["is_default"])
     character = next(t for t in ok(admin.get("/data/asset-types"), 200) if t["name"] == "Character")
     for tt in (layout, modeling):
