@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from tests.bench.client import Target, encode_request
+from tests.bench.client import Target, prepare_request
 from tests.bench.scenarios import Context, Scenario
 
 
@@ -158,7 +158,7 @@ async def run_scenario(
     fixed = None
     if scenario.cacheable:
         call = scenario.make(ctx, 0)
-        fixed = encode_request(target, call.method, call.path, call.body, token)
+        fixed = prepare_request(target, call.method, call.path, call.body, token)
     expect = frozenset(scenario.expect)
     sequence = itertools.count()
     result = RunResult(scenario.name, concurrency)
@@ -177,13 +177,13 @@ async def run_scenario(
         while not stopping:
             i = next(sequence)
             if fixed is not None:
-                raw = fixed
+                req = fixed
             else:
                 call = scenario.make(ctx, i)
-                raw = encode_request(target, call.method, call.path, call.body, token)
+                req = prepare_request(target, call.method, call.path, call.body, token)
             t0 = perf_ns()
             try:
-                status, size = await conn.request(raw)
+                status, size = await conn.request(req)
                 key = str(status)
             except Exception as exc:  # every failure (status, I/O, timeout) is counted, none is fatal
                 status, size, key = -1, 0, type(exc).__name__

@@ -56,7 +56,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--concurrency", default="1,16", help="comma-separated concurrency levels (default 1,16)")
     p.add_argument("--scenarios", help="comma-separated scenario names (default: all)")
     p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
-    p.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="load-generator HTTP client")
+    p.add_argument(
+        "--client",
+        choices=sorted(CLIENTS),
+        default="aiohttp",
+        help="load-generator HTTP client: aiohttp (default) or httpx (cross-check)",
+    )
     p.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
     p.add_argument("--persons", type=int, default=200, help="persons to seed (default 200)")
     p.add_argument("--departments", type=int, default=5, help="departments to seed (default 5)")
