@@ -167,6 +167,8 @@ def build(admin, login) -> tuple[dict[str, str], dict[str, Any]]:
         "asset_instance_id": instance["id"],
         "entity_link_id": link["id"],
         "task_id": shot_task["id"],
+        "outsider": people["outsider"],
+        "tag": tag,
     }
     clients = {"admin": admin}
     for name in people:
@@ -237,7 +239,8 @@ def sweep(clients: dict[str, Any], ids: dict[str, str]) -> dict[str, dict[str, A
     return results
 
 
-def main(base: str) -> None:
+def connect(base: str) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """Log in as the admin of the server at `base`, build the production; (admin, clients, ids)."""
     import httpx
 
     def login(email: str, password: str) -> httpx.Client:
@@ -247,6 +250,11 @@ def main(base: str) -> None:
 
     admin = login("admin@example.com", "mysecretpassword")
     ids, clients = build(admin, login)
+    return admin, clients, ids
+
+
+def main(base: str) -> None:
+    _, clients, ids = connect(base)
     json.dump(sweep(clients, ids), sys.stdout, indent=1, sort_keys=True)
 
 
