@@ -19,16 +19,20 @@ from app.routers import (
     auth,
     casting,
     catalog,
+    chats,
     crud,
+    day_offs,
     deletion,
     departments,
     entities,
     entity_tasks,
+    event_log,
     index,
     metadata_descriptors,
     project_templates,
     projects,
     shots,
+    time_spents,
 )
 
 log = logging.getLogger("tsubame")
@@ -78,6 +82,10 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         deletion.router,
         casting.router,
         entity_tasks.router,
+        time_spents.router,
+        day_offs.router,
+        event_log.router,
+        chats.router,
     )
     for router in (*area_routers, crud.build_router()):
         app.router.routes.extend(router.routes)

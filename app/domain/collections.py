@@ -52,10 +52,14 @@ register(
 from app.domain import (  # noqa: E402, F401
     asset_collections,
     casting_collections,
+    chats_collections,
+    day_offs_collections,
     entity_collections,
+    event_log_collections,
     project_collections,
     task_collections,
     template_collections,
+    time_spents_collections,
 )
 
 __all__ = ["COLLECTIONS", "register", "admin_only", "anyone"]

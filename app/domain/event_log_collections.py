@@ -1,0 +1,1 @@
+"""CRUD registry entries of the tasks area (being built)."""

@@ -1,0 +1,5 @@
+"""Routes of the tasks area (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
