@@ -271,3 +271,20 @@ async def test_events_are_persisted(as_admin, db):
     et = await create(as_admin, "entity-types")
     names = (await db.execute(select(ApiEvent.name, ApiEvent.data))).all()
     assert ("asset-type:new", {"asset_type_id": et["id"]}) in [tuple(e) for e in names]
+
+
+async def test_rights_are_checked_before_the_body_as_zou_does(as_admin, as_artist):
+    """Zou answers 403 to a caller who may not write, whatever the body; then 404, then 400."""
+    r = await as_artist.post("/data/departments", json={"no_such_field": 1})
+    assert r.status_code == 403
+    r = await as_artist.post("/data/departments", content=b"{broken", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400  # not JSON at all: nothing to check rights against
+    created = (await as_admin.post("/data/departments", json={"name": "Rights", "color": "#000000"})).json()
+    r = await as_artist.put(f"/data/departments/{created['id']}", json={"name": 12})
+    assert r.status_code == 403
+    r = await as_admin.put("/data/departments/00000000-0000-4000-8000-000000000000", json={"name": 12})
+    assert r.status_code == 404
+    r = await as_admin.put(f"/data/departments/{created['id']}", json={"name": {"x": 1}})
+    assert r.status_code == 400 and "name" in r.json()["message"]
+    r = await as_admin.post("/data/departments", json={"name": "X", "color": "#000000", "bogus": 1})
+    assert r.status_code == 400 and "bogus" in r.json()["message"]

@@ -3,7 +3,10 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+import orjson
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.core.responses import JSONResponse
 from app.domain.collections import COLLECTIONS
@@ -16,6 +19,38 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid token"},
     403: {"description": "The caller's role may not do this"},
 }
+
+
+async def json_body(request: Request) -> Any:
+    """The raw JSON body (None when empty); 400 when it is not JSON."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}]) from None
+
+
+def validator(model: type[BaseModel]):
+    """Checks a raw body against the collection's schema, with FastAPI's 400 on failure."""
+
+    def validate(data: Any) -> dict[str, Any]:
+        try:
+            return body_values(model.model_validate(data if data is not None else {}))
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**err, "loc": ("body", *err["loc"])} for err in exc.errors(include_url=False)]
+            ) from None
+
+    return validate
+
+
+def request_body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    """The body schema for /openapi.json (the body is read by hand so that rights are checked first)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def _service(c: Collection, request: Request, session, settings, caller) -> CrudService:
@@ -42,14 +77,9 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
     ) -> Response:
         return JSONResponse(await _service(c, request, session, settings, caller).list(request.query_params))
 
-    async def create_row(
-        request: Request,
-        session: DbSession,
-        settings: AppSettings,
-        caller: CurrentUser,
-        body: Annotated[Create, Body()],
-    ) -> Response:
-        row = await _service(c, request, session, settings, caller).create(body_values(body))
+    async def create_row(request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser) -> Response:
+        body = await json_body(request)
+        row = await _service(c, request, session, settings, caller).create(body, validator(Create))
         return JSONResponse(row, status_code=201)
 
     async def get_row(
@@ -59,15 +89,11 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
         return JSONResponse(await service.get(str(instance_id), request.query_params))
 
     async def update_row(
-        instance_id: uuid.UUID,
-        request: Request,
-        session: DbSession,
-        settings: AppSettings,
-        caller: CurrentUser,
-        body: Annotated[Update, Body()],
+        instance_id: uuid.UUID, request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser
     ) -> Response:
+        body = await json_body(request)
         service = _service(c, request, session, settings, caller)
-        return JSONResponse(await service.update(str(instance_id), body_values(body)))
+        return JSONResponse(await service.update(str(instance_id), body, validator(Update)))
 
     async def delete_row(
         instance_id: uuid.UUID, request: Request, session: DbSession, settings: AppSettings, caller: CurrentUser
@@ -99,6 +125,7 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
             tags=[tag],
             status_code=201,
             responses={201: {"model": Read}, **ERRORS},
+            openapi_extra=request_body_doc(Create),
             include_in_schema=shown,
             operation_id=f"create_{c.url}_{int(shown)}",
         )
@@ -120,6 +147,7 @@ def add_collection_routes(router: APIRouter, c: Collection) -> None:
                 status_code=status,
                 responses=responses,
                 operation_id=f"{kind}_{c.url}",
+                openapi_extra=request_body_doc(Update) if kind == "update" else None,
             )
 
 
