@@ -211,6 +211,11 @@ class EntityTasksRepository:
     async def _all(self, stmt) -> list:
         return list((await self.session.execute(stmt)).all())
 
+    async def _board_rows(self, selection: Selection, columns: tuple, *order_by) -> list:
+        """One board's entity rows: the columns Zou shows on it, in its order, sorted by `order_by`."""
+        stmt = select(*columns).select_from(selection.source).where(*selection.where).order_by(*order_by)
+        return await self._all(stmt)
+
     async def _dicts(self, stmt) -> list[dict[str, Any]]:
         return [dict(row) for row in (await self.session.execute(stmt)).mappings()]
 
@@ -241,127 +246,102 @@ class EntityTasksRepository:
         return dict((await self.session.execute(stmt)).all())
 
     async def shot_rows(self, selection: Selection) -> list:
-        stmt = (
-            select(
-                entity.c.canceled,
-                entity.c.data,
-                entity.c.description,
-                text_id(entity.c.entity_type_id),
-                text_id(episode.c.id),
-                episode.c.name,
-                text_id(entity.c.id),
-                entity.c.name,
-                entity.c.nb_frames,
-                text_id(entity.c.parent_id),
-                text_id(entity.c.preview_file_id),
-                text_id(entity.c.project_id),
-                project.c.name,
-                text_id(sequence.c.id),
-                sequence.c.name,
-                text_id(entity.c.source_id),
-                entity.c.nb_entities_out,
-                entity.c.is_casting_standby,
-            )
-            .select_from(selection.source)
-            .where(*selection.where)
-            .order_by(sequence.c.name, entity.c.name)
+        columns = (
+            entity.c.canceled,
+            entity.c.data,
+            entity.c.description,
+            text_id(entity.c.entity_type_id),
+            text_id(episode.c.id),
+            episode.c.name,
+            text_id(entity.c.id),
+            entity.c.name,
+            entity.c.nb_frames,
+            text_id(entity.c.parent_id),
+            text_id(entity.c.preview_file_id),
+            text_id(entity.c.project_id),
+            project.c.name,
+            text_id(sequence.c.id),
+            sequence.c.name,
+            text_id(entity.c.source_id),
+            entity.c.nb_entities_out,
+            entity.c.is_casting_standby,
         )
-        return await self._all(stmt)
+        return await self._board_rows(selection, columns, sequence.c.name, entity.c.name)
 
     async def asset_rows(self, selection: Selection) -> list:
-        stmt = (
-            select(
-                text_id(entity.c.id),
-                entity.c.name,
-                text_id(entity.c.preview_file_id),
-                entity.c.description,
-                entity_type.c.name,
-                text_id(entity.c.entity_type_id),
-                entity.c.canceled,
-                text_id(entity.c.ready_for),
-                text_id(entity.c.source_id),
-                entity.c.is_casting_standby,
-                entity.c.is_shared,
-                entity.c.data,
-                text_id(entity.c.project_id),
-            )
-            .select_from(selection.source)
-            .where(*selection.where)
-            .order_by(entity_type.c.name, entity.c.name)
+        columns = (
+            text_id(entity.c.id),
+            entity.c.name,
+            text_id(entity.c.preview_file_id),
+            entity.c.description,
+            entity_type.c.name,
+            text_id(entity.c.entity_type_id),
+            entity.c.canceled,
+            text_id(entity.c.ready_for),
+            text_id(entity.c.source_id),
+            entity.c.is_casting_standby,
+            entity.c.is_shared,
+            entity.c.data,
+            text_id(entity.c.project_id),
         )
-        return await self._all(stmt)
+        return await self._board_rows(selection, columns, entity_type.c.name, entity.c.name)
 
     async def edit_rows(self, selection: Selection) -> list:
-        stmt = (
-            select(
-                entity.c.canceled,
-                entity.c.data,
-                entity.c.description,
-                text_id(entity.c.entity_type_id),
-                text_id(episode.c.id),
-                episode.c.name,
-                text_id(entity.c.id),
-                entity.c.name,
-                text_id(entity.c.parent_id),
-                text_id(entity.c.preview_file_id),
-                text_id(entity.c.project_id),
-                project.c.name,
-                text_id(entity.c.source_id),
-                entity.c.nb_entities_out,
-            )
-            .select_from(selection.source)
-            .where(*selection.where)
-            .order_by(entity.c.name)
+        columns = (
+            entity.c.canceled,
+            entity.c.data,
+            entity.c.description,
+            text_id(entity.c.entity_type_id),
+            text_id(episode.c.id),
+            episode.c.name,
+            text_id(entity.c.id),
+            entity.c.name,
+            text_id(entity.c.parent_id),
+            text_id(entity.c.preview_file_id),
+            text_id(entity.c.project_id),
+            project.c.name,
+            text_id(entity.c.source_id),
+            entity.c.nb_entities_out,
         )
-        return await self._all(stmt)
+        return await self._board_rows(selection, columns, entity.c.name)
 
     async def concept_rows(self, selection: Selection) -> list:
-        stmt = (
-            select(
-                entity.c.canceled,
-                entity.c.data,
-                entity.c.description,
-                text_id(entity.c.entity_type_id),
-                text_id(entity.c.id),
-                entity.c.name,
-                entity.c.nb_frames,
-                text_id(entity.c.parent_id),
-                text_id(entity.c.preview_file_id),
-                preview_file.c.status,
-                text_id(entity.c.project_id),
-                project.c.name,
-                text_id(entity.c.source_id),
-                entity.c.nb_entities_out,
-                entity.c.is_casting_standby,
-                entity.c.created_at,
-                entity.c.updated_at,
-                text_id(entity.c.created_by),
-            )
-            .select_from(selection.source)
-            .where(*selection.where)
-            .order_by(entity.c.name)
+        columns = (
+            entity.c.canceled,
+            entity.c.data,
+            entity.c.description,
+            text_id(entity.c.entity_type_id),
+            text_id(entity.c.id),
+            entity.c.name,
+            entity.c.nb_frames,
+            text_id(entity.c.parent_id),
+            text_id(entity.c.preview_file_id),
+            preview_file.c.status,
+            text_id(entity.c.project_id),
+            project.c.name,
+            text_id(entity.c.source_id),
+            entity.c.nb_entities_out,
+            entity.c.is_casting_standby,
+            entity.c.created_at,
+            entity.c.updated_at,
+            text_id(entity.c.created_by),
         )
-        return await self._all(stmt)
+        return await self._board_rows(selection, columns, entity.c.name)
 
     async def plain_rows(self, selection: Selection) -> list:
         """Sequences, episodes, scenes: the columns of Zou's generic entities board."""
-        stmt = (
-            select(
-                text_id(entity.c.id),
-                entity.c.name,
-                entity.c.status,
-                text_id(entity.c.parent_id),
-                entity.c.description,
-                entity.c.data,
-                text_id(entity.c.preview_file_id),
-                entity.c.canceled,
-                text_id(entity.c.project_id),
-            )
-            .select_from(selection.source)
-            .where(*selection.where)
-            .order_by(entity.c.name)
+        columns = (
+            text_id(entity.c.id),
+            entity.c.name,
+            entity.c.status,
+            text_id(entity.c.parent_id),
+            entity.c.description,
+            entity.c.data,
+            text_id(entity.c.preview_file_id),
+            entity.c.canceled,
+            text_id(entity.c.project_id),
         )
-        return await self._all(stmt)
+        return await self._board_rows(selection, columns, entity.c.name)
 
     async def casting_episode_ids(
         self, episode_type_id: str, project_id: str, episode_id: str | None, asset_id: str | None
