@@ -42,3 +42,14 @@ async def test_comment_reply_and_assignation_fan_out(db, make, people):
     assert people["manager"] in recipients and people["user"] not in recipients
     created = await notifications.notify_assignation(db, ctx, [people["user"], people["manager"]], people["manager"])
     assert [(r["type"], str(r["person_id"])) for r in created] == [("assignation", people["user"])]
+
+
+async def test_parse_mentions(db, make, people):
+    from app.repositories.tables.people import Person
+
+    department = await make.department()
+    project = await make.project(team=[people["user"]])
+    artist = (await db.execute(select(Person.__table__).where(Person.__table__.c.id == people["user"]))).mappings().one()
+    text = f"Look @{artist['first_name']} {artist['last_name']} and @{department['name']}"
+    assert await notifications.parse_mentions(db, project["id"], text) == ([people["user"]], [department["id"]])
+    assert await notifications.parse_mentions(db, project["id"], "no mention") == ([], [])

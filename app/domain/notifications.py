@@ -10,6 +10,7 @@ the team members of the mentioned departments.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,18 @@ async def _store(session: AsyncSession, rows: list[dict[str, Any]], project_id: 
             project_id=project_id,
         )
     return created
+
+
+def _named(text: str, candidates: list[tuple[str, str]]) -> list[str]:
+    return [id_ for id_, name in candidates if re.search(f"@{re.escape(name)}( |$)", text)]
+
+
+async def parse_mentions(session: AsyncSession, project_id: str, text: str | None) -> tuple[list[str], list[str]]:
+    """Ids of the team members (`@First Last`) and departments (`@Name`) a text mentions."""
+    if not text or "@" not in text:
+        return [], []
+    people, departments = await NotificationRepository(session).mentionable(project_id)
+    return _named(text, people), _named(text, departments)
 
 
 async def mentioned_people(

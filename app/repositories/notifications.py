@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.tables.entities import Entity
-from app.repositories.tables.people import DepartmentLink
+from app.repositories.tables.people import Department, DepartmentLink, Person
 from app.repositories.tables.projects import ProjectPersonLink
 from app.repositories.tables.tasks import Notification, Subscription, Task, TaskPersonLink
 
@@ -21,6 +21,8 @@ assignment = TaskPersonLink.__table__
 entity = Entity.__table__
 team = ProjectPersonLink.__table__
 department_link = DepartmentLink.__table__
+person = Person.__table__
+department = Department.__table__
 
 
 class NotificationRepository:
@@ -71,3 +73,18 @@ class NotificationRepository:
         for name, value in criteria.items():
             stmt = stmt.where(notification.c[name] == value)
         await self.session.execute(stmt)
+
+    async def mentionable(self, project_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(id, full name) of the project's team (preview accounts excluded) and (id, name) of
+        every department: what `@name` in a comment may refer to. Two queries."""
+        full_name = person.c.first_name + " " + person.c.last_name
+        people = (
+            select(cast(person.c.id, String), full_name)
+            .join(team, team.c.person_id == person.c.id)
+            .where(team.c.project_id == project_id, person.c.preview_project_id.is_(None))
+        )
+        departments = select(cast(department.c.id, String), department.c.name)
+        return (
+            [tuple(r) for r in await self.session.execute(people)],
+            [tuple(r) for r in await self.session.execute(departments)],
+        )
