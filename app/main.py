@@ -20,6 +20,8 @@ from app.routers import (
     casting,
     catalog,
     chats,
+    comment_threads,
+    comments,
     crud,
     day_offs,
     deletion,
@@ -29,10 +31,14 @@ from app.routers import (
     event_log,
     index,
     metadata_descriptors,
+    notifications,
+    person_actions,
     project_templates,
     projects,
     shots,
+    tasks,
     time_spents,
+    user_context,
 )
 
 log = logging.getLogger("tsubame")
@@ -86,6 +92,12 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         day_offs.router,
         event_log.router,
         chats.router,
+        tasks.router,
+        comments.router,
+        comment_threads.router,
+        notifications.router,
+        user_context.router,
+        person_actions.router,
     )
     for router in (*area_routers, crud.build_router()):
         app.router.routes.extend(router.routes)
