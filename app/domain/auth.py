@@ -444,15 +444,24 @@ def _reset_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def _create_reset_token(session: AsyncSession, settings: Settings, person_id: str) -> str:
+async def _create_reset_token(
+    session: AsyncSession, settings: Settings, person_id: str, lifetime: timedelta | None = None
+) -> str:
+    """A new one-time token replacing the person's earlier one; `lifetime` defaults to the settings'."""
     token = "".join(secrets.choice(RESET_ALPHABET) for _ in range(RESET_TOKEN_LENGTH))
-    expires = utc_now() + timedelta(minutes=settings.reset_token_minutes)
+    expires = utc_now() + (lifetime or timedelta(minutes=settings.reset_token_minutes))
     await TokenRepository(session).add_reset(_reset_hash(token), person_id, expires)
     return token
 
 
-def reset_link(settings: Settings, email: str, token: str) -> str:
-    query = urlencode({"email": email, "token": token})
+create_reset_token = _create_reset_token
+
+
+def reset_link(settings: Settings, email: str, token: str, token_type: str | None = None) -> str:
+    params = {"email": email, "token": token}
+    if token_type is not None:  # "new": an invitation, the person sets a first password
+        params["type"] = token_type
+    query = urlencode(params)
     return f"{settings.domain_protocol}://{settings.domain_name}/reset-change-password?{query}"
 
 

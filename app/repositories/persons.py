@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.repositories.tables import metadata
@@ -195,6 +196,16 @@ class PersonRepository:
             .returning(person.c.login_failed_attemps)
         )
         return int((await self.session.execute(stmt)).scalar() or 0)
+
+    async def add_department(self, person_id: str, department_id: str) -> None:
+        """Link the person to the department (nothing happens when they already are)."""
+        stmt = pg_insert(link).values(person_id=person_id, department_id=department_id).on_conflict_do_nothing()
+        await self.session.execute(stmt)
+
+    async def remove_department(self, person_id: str, department_id: str) -> None:
+        await self.session.execute(
+            delete(link).where(link.c.person_id == person_id, link.c.department_id == department_id)
+        )
 
     async def admin_exists(self) -> bool:
         stmt = select(exists().where(person.c.role == "admin", person.c.active.is_(True)))
