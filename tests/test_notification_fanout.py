@@ -49,7 +49,9 @@ async def test_parse_mentions(db, make, people):
 
     department = await make.department()
     project = await make.project(team=[people["user"]])
-    artist = (await db.execute(select(Person.__table__).where(Person.__table__.c.id == people["user"]))).mappings().one()
+    artist = (
+        (await db.execute(select(Person.__table__).where(Person.__table__.c.id == people["user"]))).mappings().one()
+    )
     text = f"Look @{artist['first_name']} {artist['last_name']} and @{department['name']}"
     assert await notifications.parse_mentions(db, project["id"], text) == ([people["user"]], [department["id"]])
     assert await notifications.parse_mentions(db, project["id"], "no mention") == ([], [])
