@@ -92,6 +92,11 @@ class Hooks:
     async def after_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
         return None
 
+    async def event(self, ctx: CrudContext, action: str, row: dict[str, Any]) -> tuple[dict, str | None] | None:
+        """The payload and project of the `<prefix>:<action>` event when it differs from the
+        default `{<table>_id: id}` (e.g. Zou's comment events name the task and the author)."""
+        return None
+
 
 @dataclass(eq=False)
 class Collection:
@@ -333,11 +338,15 @@ class CrudService:
             await self.repo.replace_links(self.collection.relation_names[name], row_id, ids)
 
     async def _event(self, action: str, row: dict[str, Any]) -> None:
+        custom = await self.collection.hooks.event(self.ctx, action, row)
+        data, project_id = (
+            custom if custom is not None else ({self.collection.event_key: row["id"]}, row.get("project_id"))
+        )
         await events.emit(
             self.ctx.session,
             f"{self.collection.event_prefix}:{action}",
-            {self.collection.event_key: row["id"]},
-            project_id=row.get("project_id"),
+            data,
+            project_id=project_id,
             user_id=self.ctx.caller.id,
         )
 
