@@ -466,4 +466,4 @@ async def test_get_task_and_list(as_manager, as_vendor, as_client, as_artist, an
     by_episode = await as_manager.get("/data/tasks", params={"episode_id": prod["episode"]["id"]})
     assert len(by_episode.json()) == 3
     assert (await as_manager.get("/data/tasks", params={"episode_id": "x"})).status_code == 400
-    assert (await as_manager.put(f"/data/tasks/{task_id}", json={})).status_code == 405
+    assert (await as_manager.put(f"/data/tasks/{task_id}", json={})).status_code == 200  # see test_tasks_core.py

@@ -7,9 +7,13 @@ episode's shots. Reading one task needs access to its project (and, for a vendor
 assignment on its entity). Clients read the studio side of a task blank.
 
 `POST /data/tasks` has its own rules (Zou's name default, assignees, entity checks) and
-is served by `app/routers/entity_tasks.py`; updating and deleting a task belong to the
-task workflow (assignation events and notifications, cascading removal) and are not
-registered here yet.
+is served by `app/routers/entity_tasks.py`. Updating and deleting run the task workflow
+of `app/domain/tasks.py` through the hooks: PUT needs a manager of the project (or a
+department supervisor for planning fields), merges `data`, emits `task:assign` /
+`task:unassign` (and assignation notifications) for assignee changes before `task:update`,
+and answers the task without its assignees, as Zou does. DELETE needs a manager; with
+`?force=true` everything hanging off the task goes too, otherwise a task still referenced
+is refused (400); `task:delete` names the entity and the task type.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.core.errors import PermissionDenied, WrongParameter
+from app.domain import tasks as task_workflow
 from app.domain.access import require_entity_access, require_member
 from app.domain.collections import register
 from app.domain.crud import Collection, CrudContext, Hooks
@@ -57,8 +62,25 @@ class TaskHooks(Hooks):
         ctx.state["client"] = scope.is_client
 
     async def present(self, ctx: CrudContext, rows: list[dict[str, Any]], mode: str) -> list[dict[str, Any]]:
+        if mode == "write":  # Zou answers an update without the relations
+            return [{k: v for k, v in row.items() if k != "assignees"} for row in rows]
         client = ctx.state.get("client", False) if mode == "get" else ctx.caller.is_client
         return [blank_for_client(row) for row in rows] if client else rows
+
+    async def before_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        return await task_workflow.before_update(ctx.session, ctx.caller, row, data, ctx.state)
+
+    async def after_update(self, ctx: CrudContext, row: dict[str, Any], data: dict[str, Any]) -> None:
+        await task_workflow.after_update(ctx.session, ctx.caller, row, data, ctx.state)
+
+    async def before_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
+        await task_workflow.before_delete(ctx.session, ctx.caller, row, ctx.flag("force"))
+
+    async def event(self, ctx: CrudContext, action: str, row: dict[str, Any]) -> tuple[dict, str | None] | None:
+        if action == "delete":
+            name, data, project_id = task_workflow.delete_event(row)
+            return data, project_id
+        return None
 
 
 register(
@@ -69,6 +91,8 @@ register(
         read=anyone,
         relations=(Relation("assignees", TaskPersonLink.__table__, "task_id", "person_id"),),
         hooks=TaskHooks(),
-        routes=frozenset({"list", "get"}),
+        update=anyone,
+        delete=anyone,
+        routes=frozenset({"list", "get", "update", "delete"}),
     )
 )
