@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     movie_highdef_bitrate: int = 28
     movie_lowdef_bitrate: int = 6
     preview_accounts_enabled: bool = True
+    user_limit: int = 100
+    """How many active persons the studio may hold (Zou's USER_LIMIT), shown to admins."""
     domain_name: str = "localhost:8080"
     domain_protocol: str = "http"
 
