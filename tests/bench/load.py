@@ -154,7 +154,7 @@ async def run_scenario(
     max_requests: int | None,
     meter: CpuMeter,
 ) -> RunResult:
-    token = ctx.token if scenario.auth else None
+    token = (ctx.artist_token if scenario.as_artist else ctx.token) if scenario.auth else None
     fixed = None
     if scenario.cacheable:
         call = scenario.make(ctx, 0)

@@ -31,6 +31,11 @@ class Context:
     """The seeded production (tests/bench/production.py); empty when none was seeded."""
     shot_ids: list[str] = field(default_factory=list)
     asset_ids: list[str] = field(default_factory=list)
+    # the task workflow (tests/bench/workflow.py)
+    artist_token: str = ""
+    task_ids: list[str] = field(default_factory=list)
+    crowded_task_id: str = ""
+    status_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,10 @@ class Scenario:
     """True when every request is identical: encode it once instead of per request."""
     production: bool = False
     """Needs the seeded production (skipped when none was seeded)."""
+    workflow: bool = False
+    """Needs the seeded daily-work data (tests/bench/workflow.py; skipped when missing)."""
+    as_artist: bool = False
+    """Sent with the seeded artist's token instead of the admin's."""
 
 
 def _login(ctx: Context, i: int) -> Call:
@@ -58,6 +67,15 @@ def _update_person(ctx: Context, i: int) -> Call:
 def _update_shot(ctx: Context, i: int) -> Call:
     shot_id = ctx.shot_ids[i % len(ctx.shot_ids)]
     return Call("PUT", f"/data/shots/{shot_id}", {"nb_frames": 24 + i % 100, "data": {"bench_take": i % 1000}})
+
+
+def _task_full(ctx: Context, i: int) -> Call:
+    return Call("GET", f"/data/tasks/{ctx.task_ids[i % len(ctx.task_ids)]}/full")
+
+
+def _post_comment(ctx: Context, i: int) -> Call:
+    body = {"task_status_id": ctx.status_ids[i % len(ctx.status_ids)], "comment": f"bench comment {i}"}
+    return Call("POST", f"/actions/tasks/{ctx.crowded_task_id}/comment", body)
 
 
 SCENARIOS: list[Scenario] = [
@@ -99,6 +117,43 @@ SCENARIOS: list[Scenario] = [
         _update_shot,
         production=True,
         description="PUT /data/shots/{id} (frame count and data of one shot of the production)",
+    ),
+    # Daily work (tests/bench/workflow.py): the artist's to-do, a task page, notifications, time.
+    Scenario(
+        "user-tasks",
+        lambda ctx, i: Call("GET", "/data/user/tasks"),
+        cacheable=True,
+        production=True,
+        workflow=True,
+        as_artist=True,
+        description="GET /data/user/tasks as an artist with 300 assigned tasks",
+    ),
+    Scenario(
+        "task-full", _task_full, production=True, workflow=True, description="GET /data/tasks/{id}/full (one task page)"
+    ),
+    Scenario(
+        "notifications",
+        lambda ctx, i: Call("GET", f"/data/projects/{ctx.project_id}/notifications?page=1"),
+        cacheable=True,
+        production=True,
+        workflow=True,
+        description="GET /data/projects/{id}/notifications (first page)",
+    ),
+    Scenario(
+        "month-table",
+        lambda ctx, i: Call("GET", "/data/persons/time-spents/month-table/2024"),
+        cacheable=True,
+        production=True,
+        workflow=True,
+        description="GET /data/persons/time-spents/month-table/2024 (studio time table)",
+    ),
+    Scenario(
+        "post-comment",
+        _post_comment,
+        production=True,
+        workflow=True,
+        expect=(201,),
+        description="POST /actions/tasks/{id}/comment with a status change (10 assignees, 20 subscribers)",
     ),
 ]
 

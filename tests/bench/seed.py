@@ -8,6 +8,7 @@ import httpx
 
 from tests.bench.production import seed_production
 from tests.bench.scenarios import Context
+from tests.bench.workflow import seed_workflow
 
 ROLES = ("user", "user", "user", "supervisor", "manager")
 
@@ -81,6 +82,7 @@ async def seed(
         report["bench_persons"] = len(ctx.person_ids)
         report["task_types_total"] = len((await client.get("/data/task-types")).json())
         await seed_production(client, ctx, report, shots, assets, asyncio.Semaphore(16))
+        await seed_workflow(client, ctx, report, asyncio.Semaphore(8))
     if not ctx.person_ids:
         raise SystemExit(f"seeding created no person: {report['errors'][:3]}")
     return ctx, report
