@@ -14,8 +14,10 @@ from app.core.events import EventBus
 from app.core.head import HeadAsGet
 from app.core.prefix import StripApiPrefix
 from app.core.responses import JSONResponse
+from app.core.storage import make_storage
 from app.routers import (
     assets,
+    attachments,
     auth,
     casting,
     catalog,
@@ -29,16 +31,23 @@ from app.routers import (
     entities,
     entity_tasks,
     event_log,
+    file_catalogs,
     index,
     metadata_descriptors,
+    movies,
     notifications,
+    output_files,
     person_actions,
+    pictures,
+    preview_files,
+    preview_uploads,
     project_templates,
     projects,
     shots,
     tasks,
     time_spents,
     user_context,
+    working_files,
 )
 
 log = logging.getLogger("tsubame")
@@ -71,6 +80,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine) if engine is not None else None
     app.state.bus = EventBus(settings.redis_url)
+    app.state.storage = make_storage(settings)
     install_error_handlers(app)
     # Specific routes first: `/data/x/{id}` must not shadow `/data/x/something`. Routes are
     # added flat (not through include_router) so that `app.routes` lists every one of them.
@@ -98,6 +108,14 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         notifications.router,
         user_context.router,
         person_actions.router,
+        preview_uploads.router,
+        movies.router,
+        preview_files.router,
+        attachments.router,
+        working_files.router,
+        output_files.router,
+        file_catalogs.router,
+        pictures.router,
     )
     for router in (*area_routers, crud.build_router()):
         app.router.routes.extend(router.routes)

@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     domain_name: str = "localhost:8080"
     domain_protocol: str = "http"
 
+    storage_backend: str = "local"
+    """`local` (files under `data_dir/files`) or `s3` (the settings below)."""
+    s3_endpoint: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_bucket_prefix: str = "tsubame-"
+    max_upload_mb: int = 500
+    """Uploads larger than this are refused with 413."""
+
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None

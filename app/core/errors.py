@@ -82,6 +82,12 @@ class Conflict(DomainError):
         return {"message": self.message}
 
 
+class PayloadTooLarge(DomainError):
+    """An upload over `Settings.max_upload_mb` (413)."""
+
+    status_code = 413
+
+
 MALFORMED_ID = "Malformed ID."
 
 

@@ -51,17 +51,23 @@ register(
 # Each area registers its own entries; importing them here fills the registry.
 from app.domain import (  # noqa: E402, F401
     asset_collections,
+    attachment_collections,
+    background_collections,
     casting_collections,
     chats_collections,
     comment_collections,
     day_offs_collections,
     entity_collections,
     event_log_collections,
+    file_catalog_collections,
     notification_collections,
+    output_collections,
+    preview_file_collections,
     project_collections,
     task_collections,
     template_collections,
     time_spents_collections,
+    working_file_collections,
 )
 
 __all__ = ["COLLECTIONS", "register", "admin_only", "anyone"]

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.core.storage import Storage
 from app.domain import auth
 from app.domain.events import take_pending
 from app.domain.permissions import Caller
@@ -19,6 +20,10 @@ REFRESH_COOKIE = "refresh_token_cookie"
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_storage(request: Request) -> Storage:
+    return request.app.state.storage
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -60,6 +65,7 @@ def bearer_token(request: Request, cookie: str = ACCESS_COOKIE) -> str | None:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
+FileStorage = Annotated[Storage, Depends(get_storage)]
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]  # commit before the response is sent
 
 
