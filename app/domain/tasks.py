@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied, WrongParameter
 from app.domain import events, notifications
-from app.domain.access import require_entity_access, require_manager, require_member
+from app.domain.access import require_entity_access, require_manager, require_member, team_scope
 from app.domain.entity_kinds import ASSET, CONCEPT, EPISODE, entity_kinds
 from app.domain.entity_tasks import _created_task, _default_status
 from app.domain.permissions import CLIENT, MANAGER, SUPERVISOR, VENDOR, Caller
@@ -37,6 +37,7 @@ from app.domain.task_access import (
 from app.domain.task_fields import blank_for_client
 from app.repositories import tasks as q
 from app.repositories.entity_tasks import EntityTasksRepository
+from app.repositories.tables.tasks import Task
 from app.repositories.tasks import TaskRepository
 
 TASK_NOT_FOUND = "Task not found."
@@ -612,9 +613,11 @@ async def tasks_of_person(
 
 async def related_tasks(session: AsyncSession, caller: Caller, person_id: str, task_type_id: str) -> list[dict]:
     """`GET /data/persons/{id}/related-tasks/{task_type_id}`: the tasks of that type on the entities
-    the person works on (open projects)."""
+    the person works on (open projects). Unlike Zou, a non-admin sees only the projects whose team
+    they are on: nobody reads another production's tasks through someone else's person id."""
     await _person_guard(session, caller, person_id)
-    return [present(row) for row in await TaskRepository(session).related_tasks(person_id, task_type_id)]
+    scope = team_scope(Task.__table__.c.project_id, caller)
+    return [present(row) for row in await TaskRepository(session).related_tasks(person_id, task_type_id, scope)]
 
 
 async def persons_task_dates(session: AsyncSession, caller: Caller, project_id: str | None) -> list[dict[str, Any]]:

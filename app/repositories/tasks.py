@@ -523,14 +523,17 @@ class TaskRepository:
             for row in await self._dicts(stmt)
         }
 
-    async def related_tasks(self, person_id: str, task_type_id: str) -> list[dict[str, Any]]:
+    async def related_tasks(
+        self, person_id: str, task_type_id: str, scope: Sequence[ColumnElement] = ()
+    ) -> list[dict[str, Any]]:
+        """`scope`: extra conditions on the task (the caller's visible projects)."""
         worked = (
             select(task.c.entity_id)
             .join(assignment, assignment.c.task_id == task.c.id)
             .where(assignment.c.person_id == person_id, task.c.project_id.in_(open_project_ids()))
         )
         return await self.plain_tasks(
-            task.c.entity_id.in_(worked), task.c.task_type_id == task_type_id, order_by=(task.c.name,)
+            task.c.entity_id.in_(worked), task.c.task_type_id == task_type_id, *scope, order_by=(task.c.name,)
         )
 
     # --- open tasks --------------------------------------------------------------------------

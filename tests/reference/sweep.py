@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 ROUTES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "routes.tsv"
-ROUTES_COPY = Path(__file__).with_name("production_get_routes.txt")
 PASSWORD = "Passw0rd!xyz-sweep"
 ROLES = ("admin", "manager", "supervisor", "member", "outsider", "client", "vendor")
 QUERY = {  # listings that need a filter to mean anything
@@ -31,12 +30,17 @@ QUERY = {  # listings that need a filter to mean anything
 }
 
 
-def get_routes() -> list[str]:
+def get_routes(area: str = "production") -> list[str]:
+    """The GET routes of an area: from the contract when it is at hand, else from the copy kept here."""
+    copy = Path(__file__).with_name(f"{area}_get_routes.txt")
     if ROUTES.exists():
         with ROUTES.open() as f:
-            rows = [r for r in csv.DictReader(f, delimiter="\t") if r["area"] == "production" and r["method"] == "GET"]
-        return [r["path"] for r in rows]
-    return ROUTES_COPY.read_text().split()
+            rows = [r for r in csv.DictReader(f, delimiter="\t") if r["area"] == area and r["method"] == "GET"]
+        paths = [r["path"] for r in rows]
+        if not copy.exists() or copy.read_text().split() != paths:
+            copy.write_text("\n".join(paths) + "\n")
+        return paths
+    return copy.read_text().split()
 
 
 def ok(response, *expected: int) -> Any:
@@ -187,11 +191,11 @@ INSTANCE = {  # what `{instance_id}` means, by path prefix
 }
 
 
-def fill(path: str, ids: dict[str, str]) -> str:
+def fill(path: str, ids: dict[str, str], instance: dict[str, str] = INSTANCE) -> str:
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name == "instance_id":
-            name = next(v for prefix, v in INSTANCE.items() if path.startswith(prefix))
+            name = next(v for prefix, v in instance.items() if path.startswith(prefix))
         return ids[name]
 
     url = re.sub(r"\{(\w+)\}", value, path)
@@ -225,16 +229,21 @@ def shape(body: Any, ids: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def sweep(clients: dict[str, Any], ids: dict[str, str]) -> dict[str, dict[str, Any]]:
+def sweep(
+    clients: dict[str, Any], ids: dict[str, str], area: str = "production", instance: dict[str, str] = INSTANCE
+) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
-    for path in get_routes():
-        url = fill(path, ids)
+    for path in get_routes(area):
+        url = fill(path, ids, instance)
         results[path] = {}
         for role in ROLES:
             response = clients[role].get(url)
             entry: dict[str, Any] = {"status": response.status_code}
             if response.status_code == 200:
-                entry.update(shape(response.json(), ids))
+                if response.headers.get("content-type", "").startswith("application/json"):
+                    entry.update(shape(response.json(), ids))
+                else:
+                    entry.update(kind="text", content_type=response.headers.get("content-type", "").split(";")[0])
             results[path][role] = entry
     return results
 
