@@ -122,7 +122,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if "not-null" in text.lower() or "null value" in text.lower():
             return JSONResponse({"message": "A required field is missing."}, 400)
         if "foreign key" in text.lower():
-            return JSONResponse({"message": "A referenced record does not exist or is still in use."}, 400)
+            return JSONResponse({"message": "The change conflicts with records referencing this one."}, 400)
         return JSONResponse({"message": "The data breaks an integrity rule."}, 400)
 
     @app.exception_handler(DataError)
