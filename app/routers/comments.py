@@ -11,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from app.core.errors import PermissionDenied, WrongParameter
 from app.core.responses import JSONResponse
-from app.domain import comments
+from app.domain import attachments, comments
 from app.domain.permissions import ADMIN, MANAGER
 from app.routers.bodies import read_body, validation_failure
 from app.routers.catalog import json_or_none
-from app.routers.deps import CurrentUser, DbSession
+from app.routers.deps import CurrentUser, DbSession, FileStorage
+from app.routers.uploads import receive_uploads
 
 router = APIRouter(tags=["comments"])
 
@@ -63,7 +64,12 @@ class MoveCommentBody(Body):
 
 
 @router.post("/actions/tasks/{task_id}/comment", status_code=201)
-async def comment_task(task_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
+async def comment_task(
+    task_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser, storage: FileStorage
+):
+    uploads = []
+    if "multipart/form-data" in request.headers.get("content-type", ""):
+        uploads, _ = await receive_uploads(request)  # size-limited; the form is then read from cache
     body = await read_body(request, CommentBody)
     row = await comments.post_task_comment(
         session,
@@ -77,6 +83,8 @@ async def comment_task(task_id: uuid.UUID, request: Request, session: DbSession,
         links=body.links,
         for_client=body.for_client,
     )
+    if uploads:  # files posted with the comment are its attachments
+        row["attachment_files"] = await attachments.attach_to_new_comment(session, storage, row, uploads)
     return JSONResponse(row, status_code=201)
 
 
