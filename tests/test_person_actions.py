@@ -16,7 +16,6 @@ from helpers import UNKNOWN, add
 from sqlalchemy import select, update
 
 from app.core.security import hash_password, verify_password
-from app.domain.person_actions import avatar_paths
 from app.repositories.organisations import OrganisationRepository
 from app.repositories.tables.auth import PasswordResetToken
 from app.repositories.tables.people import DepartmentLink, Person
@@ -416,26 +415,29 @@ async def test_disable_two_factor(as_admin, as_manager, anon, db, inbox, people)
 # --- avatars --------------------------------------------------------------------------------------
 
 
-def store_avatar(settings, person_id):
-    paths = avatar_paths(settings, person_id)
-    for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"\x89PNG fake")
-    return paths
+async def store_avatar(app, person_id):
+    """A stored avatar (bucket `avatars`, key `<id>.png`); answers a check that it is still there."""
+    storage = app.state.storage
+    await storage.write_bytes("avatars", f"{person_id}.png", b"\x89PNG fake")
+
+    async def stored() -> bool:
+        return await storage.exists("avatars", f"{person_id}.png")
+
+    return stored
 
 
 async def test_clear_person_avatar(as_admin, as_manager, anon, db, app):
     target = await new_person(db, has_avatar=True)
-    paths = store_avatar(app.state.settings, target["id"])
+    stored = await store_avatar(app, target["id"])
     url = f"/actions/persons/{target['id']}/clear-avatar"
     assert (await anon.delete(url)).status_code == 401
     r = await as_manager.delete(url)
     assert (r.status_code, r.json()) == (403, FORBIDDEN)
-    assert all(p.exists() for p in paths)
+    assert await stored()
     r = await as_admin.delete(url)
     assert r.status_code == 204 and r.content == b""
     assert (await person_row(db, target["id"]))["has_avatar"] is False
-    assert not any(p.exists() for p in paths)
+    assert not await stored()
     events = await events_named(db, "person:update")
     assert [e["data"] for e in events] == [{"person_id": target["id"]}]
     assert (await as_admin.delete(url)).status_code == 204  # no file: still fine
@@ -448,12 +450,12 @@ async def test_clear_person_avatar(as_admin, as_manager, anon, db, app):
 async def test_clear_own_avatar(as_artist, as_client, anon, db, app, people):
     uid = people["user"]
     await db.execute(update(person_t).where(person_t.c.id == uid).values(has_avatar=True))
-    paths = store_avatar(app.state.settings, uid)
+    stored = await store_avatar(app, uid)
     assert (await anon.delete("/actions/user/clear-avatar")).status_code == 401
     r = await as_artist.delete("/actions/user/clear-avatar")
     assert r.status_code == 204
     assert (await person_row(db, uid))["has_avatar"] is False
-    assert not any(p.exists() for p in paths)
+    assert not await stored()
     events = await events_named(db, "person:update")
     assert [(e["data"], e["user_id"]) for e in events] == [({"person_id": uid}, uid)]
     assert (await as_client.delete("/actions/user/clear-avatar")).status_code == 204

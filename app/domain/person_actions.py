@@ -10,8 +10,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +20,12 @@ from app.core.config import Settings
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
 from app.core.mail import Mail
 from app.core.security import hash_password
+from app.core.storage import Storage, make_storage
 from app.domain import auth
 from app.domain.events import emit
 from app.domain.permissions import Caller
 from app.domain.persons import full_name, present_person
+from app.domain.pictures import AVATAR_BUCKET, avatar_key
 from app.domain.two_factor import AuthError
 from app.repositories.departments import DepartmentRepository
 from app.repositories.organisations import OrganisationRepository
@@ -216,29 +218,31 @@ async def remove_from_department(session: AsyncSession, caller: Caller, person_i
 # --- Avatars ------------------------------------------------------------------------------------
 
 
-def avatar_paths(settings: Settings, person_id: str) -> list[Path]:
-    """Where a person's avatar may be stored: Tsubame's layout and Zou's sharded local one.
-    `person_id` is a parsed UUID, so the paths stay inside the data directory."""
-    pictures = Path(settings.data_dir) / "pictures" / "thumbnails"
-    return [pictures / "persons" / f"{person_id}.png", pictures / person_id[:3] / person_id[3:6] / person_id]
+@dataclass(frozen=True, slots=True)
+class AvatarFiles:
+    """A person's stored avatar, to remove once the change is committed (see `remove_files`)."""
+
+    storage: Storage
+    bucket: str
+    key: str
 
 
-def remove_files(paths: list[Path]) -> None:
-    for path in paths:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:  # a file that cannot go must not fail the request
-            log.warning("could not remove avatar file %s: %s", path, exc)
+async def remove_files(files: AvatarFiles) -> None:
+    try:
+        await files.storage.delete(files.bucket, files.key)
+    except Exception as exc:  # a file that cannot go must not fail the request
+        log.warning("could not remove avatar file %s/%s: %s", files.bucket, files.key, exc)
 
 
 async def clear_avatar(
     session: AsyncSession, settings: Settings, caller: Caller, person_id: str, *, own: bool = False
-) -> list[Path]:
-    """`has_avatar` off and a `person:update` so clients drop the picture. Returns the files to
-    remove once the change is committed (see `remove_files`)."""
+) -> AvatarFiles:
+    """`has_avatar` off and a `person:update` so clients drop the picture. Returns the stored
+    picture (bucket `avatars`, key `<person_id>.png`) to remove once the change is committed."""
     if not own:
         require_admin(caller)
     await _person(session, person_id)
     await PersonRepository(session).set_fields(person_id, has_avatar=False)
     await emit(session, "person:update", {"person_id": person_id}, user_id=caller.id)
-    return avatar_paths(settings, person_id)
+    # The storage the app uses is the one its settings name.
+    return AvatarFiles(make_storage(settings), AVATAR_BUCKET, avatar_key(person_id))
