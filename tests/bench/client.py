@@ -39,15 +39,38 @@ class PreparedRequest(NamedTuple):
     body: bytes | None
 
 
+class FileUpload(NamedTuple):
+    """A request body sent as multipart/form-data with one `file` part (uploads)."""
+
+    filename: str
+    data: bytes
+    content_type: str
+
+
+BOUNDARY = "tsubame-bench-boundary-7d1f0c"
+
+
+def multipart(upload: FileUpload) -> bytes:
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{upload.filename}"\r\n'
+        f"Content-Type: {upload.content_type}\r\n\r\n"
+    ).encode()
+    return head + upload.data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
 def prepare_request(
     target: Target, method: str, path: str, body: object = None, token: str | None = None
 ) -> PreparedRequest:
-    """Build a request once: absolute URL (taken as already encoded), headers and JSON body."""
+    """Build a request once: absolute URL (taken as already encoded), headers and JSON (or
+    multipart, for a `FileUpload`) body."""
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     payload = None
-    if body is not None:
+    if isinstance(body, FileUpload):
+        payload = multipart(body)
+        headers["Content-Type"] = f"multipart/form-data; boundary={BOUNDARY}"
+    elif body is not None:
         payload = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
     elif method in ("POST", "PUT", "PATCH"):

@@ -151,7 +151,9 @@ async def measure(args, target: Target, meter: CpuMeter, meta: dict, database_ur
             if scenario.production and not ctx.shot_ids:
                 console.print(f"[yellow]  {scenario.name}: skipped, no production was seeded[/]")
                 continue
-            if scenario.workflow and not (ctx.task_ids and ctx.artist_token and ctx.crowded_task_id):
+            if scenario.workflow and not (
+                ctx.task_ids and ctx.artist_token and ctx.crowded_task_id and ctx.empty_preview_ids
+            ):
                 console.print(f"[yellow]  {scenario.name}: skipped, the daily-work data could not be seeded[/]")
                 continue
             for concurrency in args.concurrency_levels:

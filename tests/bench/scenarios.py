@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests.bench.client import FileUpload
+
 
 @dataclass(frozen=True)
 class Call:
@@ -36,6 +38,11 @@ class Context:
     task_ids: list[str] = field(default_factory=list)
     crowded_task_id: str = ""
     status_ids: list[str] = field(default_factory=list)
+    # previews (tests/bench/workflow.py): one uploaded, and a pool of empty ones to upload into
+    preview_id: str = ""
+    empty_preview_ids: list[str] = field(default_factory=list)
+    uploads_sent: int = 0
+    png: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,13 @@ def _task_full(ctx: Context, i: int) -> Call:
 def _post_comment(ctx: Context, i: int) -> Call:
     body = {"task_status_id": ctx.status_ids[i % len(ctx.status_ids)], "comment": f"bench comment {i}"}
     return Call("POST", f"/actions/tasks/{ctx.crowded_task_id}/comment", body)
+
+
+def _upload_preview(ctx: Context, i: int) -> Call:
+    # A preview takes one upload: every request, whatever the run, gets the next empty one.
+    preview_id = ctx.empty_preview_ids[ctx.uploads_sent % len(ctx.empty_preview_ids)]
+    ctx.uploads_sent += 1
+    return Call("POST", f"/pictures/preview-files/{preview_id}", FileUpload("frame.png", ctx.png, "image/png"))
 
 
 SCENARIOS: list[Scenario] = [
@@ -154,6 +168,22 @@ SCENARIOS: list[Scenario] = [
         workflow=True,
         expect=(201,),
         description="POST /actions/tasks/{id}/comment with a status change (10 assignees, 20 subscribers)",
+    ),
+    Scenario(
+        "thumbnail",
+        lambda ctx, i: Call("GET", f"/pictures/thumbnails/preview-files/{ctx.preview_id}.png"),
+        cacheable=True,
+        production=True,
+        workflow=True,
+        description="GET /pictures/thumbnails/preview-files/{id}.png (a 150x100 PNG from storage)",
+    ),
+    Scenario(
+        "preview-upload",
+        _upload_preview,
+        production=True,
+        workflow=True,
+        expect=(200, 201),
+        description="POST /pictures/preview-files/{id}: a 320x240 PNG made into original, preview and thumbnails",
     ),
 ]
 

@@ -2,7 +2,9 @@
 an artist with a password on the production's team, assigned to `ARTIST_TASKS` tasks; one
 "crowded" task with 10 assignees and 20 subscribers (the comment scenario posts on it);
 status comments on `COMMENTED_TASKS` tasks (which notify their assignees); and a time spent
-by the artist on each of their tasks, spread over a year (the time tables read them).
+by the artist on each of their tasks, spread over a year (the time tables read them); and on a
+comment of the artist's first task, one uploaded PNG preview plus a pool of empty previews for
+the upload scenario (a preview takes one upload).
 
 Idempotent like the rest of the seeding: an existing artist is reused and the writes are
 upserts (assignments, subscriptions, time spents) or only add rows (comments).
@@ -25,6 +27,7 @@ ARTIST_TASKS = 300
 COMMENTED_TASKS = 200
 CROWD_ASSIGNEES, CROWD_SUBSCRIBERS = 10, 20
 YEAR = 2024
+PREVIEW_POOL = 2000
 
 
 async def _artist(client: httpx.AsyncClient, report: dict) -> str | None:
@@ -36,6 +39,45 @@ async def _artist(client: httpx.AsyncClient, report: dict) -> str | None:
     if row:
         report["created"].append(f"/data/persons/{row['id']}")
     return row["id"] if row else None
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (40, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def _seed_previews(
+    client: httpx.AsyncClient, ctx: Context, report: dict, task_id: str, gate: asyncio.Semaphore
+) -> None:
+    """One uploaded preview (the thumbnail scenario reads it) and `PREVIEW_POOL` empty ones on
+    a comment of the artist's first task (the upload scenario fills them, one upload each)."""
+    ctx.png = _png()
+    body = {"task_status_id": ctx.status_ids[0], "comment": "previews"}
+    comment = _ok(report, "preview comment", await client.post(f"/actions/tasks/{task_id}/comment", json=body))
+    if not comment:
+        return
+    url = f"/actions/tasks/{task_id}/comments/{comment['id']}/add-preview"
+    created: list[str] = []
+
+    def add():
+        async def call() -> None:
+            row = _ok(report, "add-preview", await client.post(url, json={}))
+            if row:
+                created.append(row["id"])
+
+        return call
+
+    await _gather((add() for _ in range(PREVIEW_POOL + 1)), gate)
+    if not created:
+        return
+    ctx.preview_id, ctx.empty_preview_ids = created[0], created[1:]
+    files = {"file": ("frame.png", ctx.png, "image/png")}
+    _ok(report, "preview upload", await client.post(f"/pictures/preview-files/{ctx.preview_id}", files=files))
 
 
 async def seed_workflow(client: httpx.AsyncClient, ctx: Context, report: dict, gate: asyncio.Semaphore) -> None:
@@ -94,6 +136,7 @@ async def seed_workflow(client: httpx.AsyncClient, ctx: Context, report: dict, g
         return call
 
     await _gather((spend(n, t) for n, t in enumerate(mine)), gate)
+    await _seed_previews(client, ctx, report, mine[0], gate)
     login = await client.post("/auth/login", json={"email": ARTIST_EMAIL, "password": ARTIST_PASSWORD})
     if login.status_code == 200:
         ctx.artist_token = login.json()["access_token"]
