@@ -14,6 +14,7 @@ from app.core.events import EventBus
 from app.core.head import HeadAsGet
 from app.core.prefix import StripApiPrefix
 from app.core.responses import JSONResponse
+from app.core.security_headers import SecurityHeaders
 from app.core.storage import make_storage
 from app.routers import (
     assets,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         app.router.routes.extend(router.routes)
     app.add_middleware(StripApiPrefix)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -9,3 +9,11 @@ async def test_departments_list(as_admin):
     assert r.status_code == 200, r.text
     names = [d["name"] for d in r.json()]
     assert "Modeling" in names
+
+
+async def test_every_answer_carries_zous_browser_hardening_headers(anon):
+    for response in (await anon.get("/"), await anon.get("/data/persons"), await anon.get("/nope")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "SAMEORIGIN"
+        assert response.headers["content-security-policy"] == "frame-ancestors 'self'"
+        assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
