@@ -18,8 +18,8 @@ Rules, as Zou's:
 Zou emits no event when files are added to or removed from a comment; here `comment:update`
 (Zou's payload) tells the open views to refresh the comment.
 
-The domain never deletes stored files itself: the functions that drop rows answer the
-(bucket, key) pairs to remove, and the router removes them once the transaction has committed.
+Removing an attachment row discards its stored files (`stored_files`): they go once the
+transaction has committed. Files written for a request that then fails are removed at once.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
 from app.core.storage import Storage
-from app.domain import comments, events
+from app.domain import comments, events, stored_files
 from app.domain.access import require_entity_access, require_manager, require_member
 from app.domain.permissions import MANAGER, Caller, require_admin
 from app.domain.task_access import check_task_access, check_task_action_access, load_task
@@ -220,10 +220,6 @@ async def store_uploads(
     return await AttachmentRepository(session).insert_many(rows)
 
 
-def removals_for(attachment_id: str) -> list[Removal]:
-    return [(BUCKET, attachment_id), (THUMBNAIL_BUCKET, f"{attachment_id}.png")]
-
-
 async def _emit_comment_update(session: AsyncSession, caller: Caller, comment: dict[str, Any], project_id: str) -> None:
     await events.emit(
         session,
@@ -281,7 +277,7 @@ async def add_attachments(
 
 async def remove_comment_attachment(
     session: AsyncSession, caller: Caller, task_id: str, comment_id: str, attachment_id: str
-) -> list[Removal]:
+) -> None:
     """`DELETE /data/tasks/{task_id}/comments/{comment_id}/attachments/{attachment_file_id}`."""
     repo = AttachmentRepository(session)
     comment = await repo.comment(comment_id)
@@ -298,8 +294,8 @@ async def remove_comment_attachment(
     if str(comment["person_id"]) != caller.id:
         await require_manager(session, caller, task["project_id"])
     await repo.delete(attachment_id)
+    stored_files.discard_many(session, stored_files.attachment_keys(attachment_id))
     await _emit_comment_update(session, caller, comment, str(task["project_id"]))
-    return removals_for(attachment_id)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -341,7 +337,7 @@ async def for_project(session: AsyncSession, caller: Caller, project_id: str) ->
     return await present_many(session, await AttachmentRepository(session).for_project(project_id))
 
 
-async def delete_row(session: AsyncSession, caller: Caller, attachment_id: str) -> list[Removal]:
+async def delete_row(session: AsyncSession, caller: Caller, attachment_id: str) -> None:
     """`DELETE /data/attachment-files/{id}` (admins): the row, `attachment-file:delete`, then its files."""
     repo = AttachmentRepository(session)
     row = await repo.get(attachment_id)
@@ -349,10 +345,10 @@ async def delete_row(session: AsyncSession, caller: Caller, attachment_id: str) 
         raise NotFound("Attachment file not found.")
     require_admin(caller)
     await repo.delete(attachment_id)
+    stored_files.discard_many(session, stored_files.attachment_keys(attachment_id))
     await events.emit(
         session, "attachment-file:delete", {"attachment_file_id": attachment_id}, project_id=None, user_id=caller.id
     )
-    return removals_for(attachment_id)
 
 
 # --- batch comments ---------------------------------------------------------------------------

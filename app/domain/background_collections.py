@@ -2,14 +2,13 @@
 
 Anyone logged in reads the catalogue (the review player lists it); admins write it. Names are
 unique, one background at most is the studio default, a background a production or a template
-still uses cannot be deleted, and deleting one removes its stored files.
+still uses cannot be deleted, and deleting one removes its stored files once committed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.core.storage import make_storage
 from app.domain import pictures
 from app.domain.collections import register
 from app.domain.crud import Collection, CrudContext, Hooks
@@ -35,8 +34,7 @@ class PreviewBackgroundFileHooks(Hooks):
         await pictures.check_background_unused(ctx.session, row["id"])
 
     async def after_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
-        # The engine's context has no storage: the settings name the same one the app uses.
-        await pictures.remove_background_files(make_storage(ctx.settings), row["id"])
+        pictures.discard_background_files(ctx.session, row["id"])
 
 
 register(

@@ -21,7 +21,8 @@ Who may delete an entity: its creator when on the project's team, else a manager
 project. (Zou lets a creator through without looking at the team, and inverts the test for
 sequences; we keep one consistent rule.)
 
-Every removal is set-based: a fixed number of statements whatever the number of rows.
+Every removal is set-based: a fixed number of statements whatever the number of rows. The
+stored files of the previews, attachments and working files removed go once committed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied, WrongParameter
 from app.domain import events as events_module
+from app.domain import stored_files
 from app.domain.access import PROJECT_NOT_FOUND, project_scope, require_manager, require_member, require_supervisor
 from app.domain.entity_kinds import (
     ASSET,
@@ -138,7 +140,7 @@ async def _execute(
     await repo.cancel([row["id"] for row in cancel])
     tasks = await repo.task_summaries(remove_ids)
     if remove_ids:
-        await repo.purge(remove_ids)
+        stored_files.discard_removed(session, await repo.purge(remove_ids))
     changed = await repo.refresh_casting(shots)
 
     events = [_entity_event(kinds.kind_of(row["entity_type_id"]), "update", row) for row in cancel]
@@ -289,8 +291,9 @@ async def delete_project(session: AsyncSession, caller: Caller, project_id: str,
         await repo.delete_person(person_id)
         events.append(("person:delete", {"person_id": person_id}, None))
     if force:
-        await repo.purge_project(project_id)
+        stored_files.discard_removed(session, await repo.purge_project(project_id))
     elif not await repo.try_delete_project(project_id):
         raise Refused("Some data are still linked to this project.")
+    stored_files.discard(session, "avatars", f"{project_id}.png")
     events.append(("project:delete", {"project_id": project_id}, None))
     await _emit(session, caller, events)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
-from app.domain import events
+from app.domain import events, stored_files
 from app.domain.access import require_entity_access, require_member
 from app.domain.entity_kinds import entity_kinds
 from app.domain.permissions import Caller
@@ -90,7 +90,8 @@ async def delete_message(session: AsyncSession, caller: Caller, entity_id: str, 
     row = await _message_of(repo, chat, chat_message_id)
     if row["person_id"] != caller.id and not caller.is_admin:
         raise PermissionDenied()
-    await repo.delete_message(chat_message_id)
+    for attachment_id in await repo.delete_message(chat_message_id):
+        stored_files.discard_many(session, stored_files.attachment_keys(attachment_id))
     events.publish_only(
         session, "chat:deleted-message", {"chat_id": chat["id"], "chat_message_id": chat_message_id}, user_id=caller.id
     )

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
 from app.core.validation import validate
-from app.domain import events, notifications
+from app.domain import events, notifications, stored_files
 from app.domain.access import project_scope, require_member
 from app.domain.crud import parse_int
 from app.domain.permissions import CLIENT, Caller
@@ -331,7 +331,8 @@ async def delete_reply(
     task = await load_task(session, task_id)
     updated = await repo.set_replies(comment_id, [r for r in replies if r.get("id") != reply_id])
     if _is_uuid(reply_id):
-        await repo.delete_reply_traces(comment_id, reply_id)
+        for attachment_id in await repo.delete_reply_traces(comment_id, reply_id):
+            stored_files.discard_many(session, stored_files.attachment_keys(attachment_id))
     events.publish_only(
         session,
         "comment:delete-reply",

@@ -25,8 +25,9 @@ then only keep the current status; artists and clients only use the statuses all
 them. Only managers may post as someone else, back-date, or flag `for_client`.
 
 Deleting a comment (its author, or a manager of the project) removes its notifications,
-news, mentions, attachments and previews, then replays the task's history so that the
-status of the previous comment comes back (`task:status-changed` when it changed).
+news, mentions, attachments and previews (their stored files go once committed), then replays
+the task's history so that the status of the previous comment comes back
+(`task:status-changed` when it changed).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
-from app.domain import events, notifications
+from app.domain import events, notifications, stored_files
 from app.domain.access import ProjectScope, project_scope, require_manager
 from app.domain.entity_kinds import CONCEPT, entity_kinds
 from app.domain.permissions import ADMIN, CLIENT, MANAGER, SUPERVISOR, Caller
@@ -697,7 +698,7 @@ async def remove_comment(session: AsyncSession, caller: Caller, comment: dict[st
     previous_status = task["task_status_id"]
     await repo.delete_notifications(comment_id)
     await _delete_news(session, caller, comment_id)
-    await repo.delete(comment)
+    stored_files.discard_removed(session, await repo.delete(comment))
     await events.emit(
         session,
         "comment:delete",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,8 +19,7 @@ from app.core.config import Settings
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
 from app.core.mail import Mail
 from app.core.security import hash_password
-from app.core.storage import Storage, make_storage
-from app.domain import auth
+from app.domain import auth, stored_files
 from app.domain.events import emit
 from app.domain.permissions import Caller
 from app.domain.persons import full_name, present_person
@@ -218,31 +216,12 @@ async def remove_from_department(session: AsyncSession, caller: Caller, person_i
 # --- Avatars ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AvatarFiles:
-    """A person's stored avatar, to remove once the change is committed (see `remove_files`)."""
-
-    storage: Storage
-    bucket: str
-    key: str
-
-
-async def remove_files(files: AvatarFiles) -> None:
-    try:
-        await files.storage.delete(files.bucket, files.key)
-    except Exception as exc:  # a file that cannot go must not fail the request
-        log.warning("could not remove avatar file %s/%s: %s", files.bucket, files.key, exc)
-
-
-async def clear_avatar(
-    session: AsyncSession, settings: Settings, caller: Caller, person_id: str, *, own: bool = False
-) -> AvatarFiles:
-    """`has_avatar` off and a `person:update` so clients drop the picture. Returns the stored
-    picture (bucket `avatars`, key `<person_id>.png`) to remove once the change is committed."""
+async def clear_avatar(session: AsyncSession, caller: Caller, person_id: str, *, own: bool = False) -> None:
+    """`has_avatar` off and a `person:update` so clients drop the picture; the stored picture
+    (bucket `avatars`, key `<person_id>.png`) goes once the change is committed."""
     if not own:
         require_admin(caller)
     await _person(session, person_id)
     await PersonRepository(session).set_fields(person_id, has_avatar=False)
+    stored_files.discard(session, AVATAR_BUCKET, avatar_key(person_id))
     await emit(session, "person:update", {"person_id": person_id}, user_id=caller.id)
-    # The storage the app uses is the one its settings name.
-    return AvatarFiles(make_storage(settings), AVATAR_BUCKET, avatar_key(person_id))

@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.core.errors import PermissionDenied, WrongParameter
 from app.core.security import encode_token, hash_password, new_jti
+from app.domain import stored_files
 from app.domain.crud import CrudContext, Hooks
 from app.domain.permissions import ROLES, Caller
 from app.domain.persons import CONTRACT_TYPES, TWO_FACTOR_TYPES, full_name, present_person
@@ -233,6 +234,7 @@ class PersonHooks(Hooks):
             await repo.detach(row["id"])
         elif await repo.is_referenced(row["id"]):
             raise WrongParameter("Some data are still linked to given person.", data=None)
+        stored_files.discard(ctx.session, "avatars", f"{row['id']}.png")  # removed once the delete commits
 
     async def present(self, ctx: CrudContext, rows: list[dict[str, Any]], mode: str) -> list[dict[str, Any]]:
         caller = ctx.caller

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import math
 import uuid
 from collections.abc import AsyncIterator
@@ -29,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, NotFound, PermissionDenied, WrongParameter
 from app.core.storage import Storage
-from app.domain import events
+from app.domain import events, stored_files
 from app.domain.access import require_manager, require_member
 from app.domain.permissions import Caller, manager_up, require, require_admin
 from app.domain.pictures_processing import BIG_RECTANGLE_SIZE, BIG_SQUARE_SIZE, NotAPicture, fit_thumbnail, open_picture
@@ -39,11 +38,9 @@ from app.repositories.pictures import PictureRepository
 from app.repositories.project_templates import ProjectTemplateRepository, bg_link
 from app.repositories.projects import ProjectRepository
 
-log = logging.getLogger(__name__)
-
 AVATAR_BUCKET = "avatars"
 BACKGROUND_BUCKET = "backgrounds"
-BACKGROUND_EXTENSIONS = frozenset({"hdr"})
+BACKGROUND_EXTENSIONS = frozenset(stored_files.BACKGROUND_EXTENSIONS)
 """What a preview background may be (Zou's list): the extension also names the stored file."""
 CONTENT_TYPES = {"png": "image/png", "hdr": "image/vnd.radiance"}
 FILE_NOT_PROVIDED = "File not provided."
@@ -171,12 +168,12 @@ async def save_background(
     repo = PictureRepository(session)
     original_name, extension = split_file_name(file_name)
     if extension not in BACKGROUND_EXTENSIONS:
-        await _drop_background(repo, storage, background_id)
+        await _drop_background(session, background_id)
         raise RefusedUpload(f"Wrong file format, extension: {extension}")
     try:
         thumbnail = await asyncio.to_thread(_hdr_thumbnail_png, source)
     except NotAPicture:
-        await _drop_background(repo, storage, background_id)
+        await _drop_background(session, background_id)
         raise RefusedUpload(f"Error while saving preview background file and thumbnail: {background_id}") from None
     size = await storage.write(BACKGROUND_BUCKET, f"{background_id}.{extension}", chunks)
     await storage.write_bytes(BACKGROUND_BUCKET, f"{background_id}.png", thumbnail)
@@ -195,20 +192,18 @@ async def save_background(
     return present_background(row)
 
 
-async def _drop_background(repo: PictureRepository, storage: Storage, background_id: str) -> None:
-    """Remove a background whose upload failed, with its files; one still in use stays."""
+async def _drop_background(session: AsyncSession, background_id: str) -> None:
+    """Remove a background whose upload failed, with its files (after the commit); one still in use stays."""
+    repo = PictureRepository(session)
     if await repo.background_in_use(background_id):
         return
     await repo.delete_background(background_id)
-    await remove_background_files(storage, background_id)
+    discard_background_files(session, background_id)
 
 
-async def remove_background_files(storage: Storage, background_id: str) -> None:
-    for key in (f"{background_id}.png", *(f"{background_id}.{ext}" for ext in sorted(BACKGROUND_EXTENSIONS))):
-        try:
-            await storage.delete(BACKGROUND_BUCKET, key)
-        except Exception as exc:  # a leftover file must not fail the deletion
-            log.warning("could not remove background file %s: %s", key, exc)
+def discard_background_files(session: AsyncSession, background_id: str) -> None:
+    """The background's stored files go once its removal is committed."""
+    stored_files.discard_many(session, stored_files.background_keys(background_id))
 
 
 async def background_file(session: AsyncSession, background_id: str, extension: str) -> StoredPicture:

@@ -13,12 +13,12 @@ Zou's rules, route by route:
   file, at the revision of the given preview (`preview-file:new`, `comment:update`).
 - remove a preview (CRUD delete: project managers; from a comment: task action access and
   comment access, managers for `?force=true`): rows and references go, the task and the
-  entity get their previous main preview back, and the stored files are removed.
+  entity get their previous main preview back, and the stored files are removed once the
+  removal is committed (`stored_files`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import uuid
 from collections.abc import Mapping
@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound, PermissionDenied, WrongParameter
-from app.core.storage import Storage, StorageKeyError, check_key
-from app.domain import events, movies
+from app.core.storage import Storage
+from app.domain import events, movies, stored_files
 from app.domain.access import ProjectScope, project_scope, require_entity_access, require_manager, require_member
 from app.domain.entity_kinds import ASSET, CONCEPT, EDIT, SHOT, entity_kinds
 from app.domain.permissions import CLIENT, MANAGER, SUPERVISOR, Caller
@@ -42,17 +42,6 @@ from app.domain.task_access import (
 from app.repositories.preview_files import PreviewFileRepository
 
 TYPE = "PreviewFile"
-PREVIEW_BUCKETS = (
-    "originals",
-    "previews",
-    "thumbnails",
-    "thumbnails-square",
-    "movies-source",
-    "movies-high",
-    "movies-low",
-    "tiles",
-)
-"""Every bucket that may hold a file of a preview."""
 DEFAULT_PAGE_SIZE = 100
 
 
@@ -410,7 +399,6 @@ async def add_preview_to_comment(
 
 async def remove_preview_from_comment(
     session: AsyncSession,
-    storage: Storage,
     caller: Caller,
     task_id: str,
     comment_id: str,
@@ -428,7 +416,7 @@ async def remove_preview_from_comment(
     await check_comment_access(session, caller, found, task, isolated)
     if force:
         await require_manager(session, caller, str(task["project_id"]))
-    await remove_preview_file(session, storage, caller, ctx)
+    await remove_preview_file(session, caller, ctx)
 
 
 # --- removal -------------------------------------------------------------------
@@ -441,16 +429,16 @@ async def check_delete(session: AsyncSession, caller: Caller, preview_file_id: s
     return ctx
 
 
-async def delete_preview_file(session: AsyncSession, storage: Storage, caller: Caller, preview_file_id: str) -> None:
+async def delete_preview_file(session: AsyncSession, caller: Caller, preview_file_id: str) -> None:
     ctx = await check_delete(session, caller, preview_file_id)
-    await remove_preview_file(session, storage, caller, ctx)
+    await remove_preview_file(session, caller, ctx)
     await events.emit(session, "preview-file:delete", {"preview_file_id": preview_file_id}, user_id=caller.id)
 
 
-async def remove_preview_file(session: AsyncSession, storage: Storage, caller: Caller, ctx: Mapping[str, Any]) -> None:
+async def remove_preview_file(session: AsyncSession, caller: Caller, ctx: Mapping[str, Any]) -> None:
     """Remove a preview (a `context` row): its row and every reference to it; the task and the
-    entity that showed it get their previous main preview back (Zou's restore rules); then its
-    stored files, in every preview bucket."""
+    entity that showed it get their previous main preview back (Zou's restore rules); its
+    stored files go once the removal is committed."""
     repo = PreviewFileRepository(session)
     preview_file_id = ctx["id"]
     project_id = str(ctx["project_id"])
@@ -464,28 +452,7 @@ async def remove_preview_file(session: AsyncSession, storage: Storage, caller: C
         if ctx["is_set_preview_automated"]:
             main = await repo.last_main_preview(entity_id=ctx["entity_id"])
         await set_entity_previews(session, caller, {ctx["entity_id"]: main["id"] if main else None})
-    await remove_stored_files(storage, preview_file_id, ctx.get("extension"))
-
-
-def stored_keys(preview_file_id: str, extension: str | None) -> list[tuple[str, str]]:
-    """Every (bucket, key) a preview's files may be stored under."""
-    suffixes = {"", ".png", ".mp4"}
-    if extension:
-        suffixes.add(f".{extension.lower()}")
-    keys = []
-    for bucket in PREVIEW_BUCKETS:
-        for suffix in sorted(suffixes):
-            key = f"{preview_file_id}{suffix}"
-            try:
-                check_key(bucket, key)
-            except StorageKeyError:
-                continue
-            keys.append((bucket, key))
-    return keys
-
-
-async def remove_stored_files(storage: Storage, preview_file_id: str, extension: str | None) -> None:
-    await asyncio.gather(*(storage.delete(bucket, key) for bucket, key in stored_keys(preview_file_id, extension)))
+    stored_files.discard_many(session, stored_files.preview_file_keys(preview_file_id, ctx.get("extension")))
 
 
 # --- listings --------------------------------------------------------------------

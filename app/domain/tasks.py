@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied, WrongParameter
-from app.domain import events, notifications
+from app.domain import events, notifications, stored_files
 from app.domain.access import require_entity_access, require_manager, require_member, team_scope
 from app.domain.entity_kinds import ASSET, CONCEPT, EPISODE, entity_kinds
 from app.domain.entity_tasks import _created_task, _default_status
@@ -218,7 +218,8 @@ async def _purge(
     if not rows:
         return
     projects = {row["id"]: row["project_id"] for row in rows}
-    removed_news = await TaskRepository(session).purge(list(projects))
+    removed_news, removed_files = await TaskRepository(session).purge(list(projects))
+    stored_files.discard_removed(session, removed_files)
     items = [("news:delete", {"news_id": n["id"]}, projects.get(n["task_id"])) for n in removed_news]
     if task_events:
         items += [delete_event(row) for row in rows]

@@ -3,7 +3,7 @@
 As the reference: anyone but vendors lists them (non-admins only those of their team's
 projects); reading one needs access to its task and shows its `outputs`; updating one needs
 action access on its task; creating and deleting are for admins. `validation_status` is one
-of validated, rejected, neutral.
+of validated, rejected, neutral. Deleting one removes its stored file once committed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.errors import PermissionDenied
-from app.domain import working_files
+from app.domain import stored_files, working_files
 from app.domain.collections import register
 from app.domain.crud import Collection, CrudContext, Hooks
 from app.domain.permissions import VENDOR, admin_only, anyone
@@ -46,6 +46,9 @@ class WorkingFileHooks(Hooks):
         await working_files.check_action(ctx.session, ctx.caller, row)
         working_files.check_validation_status(data)
         return data
+
+    async def after_delete(self, ctx: CrudContext, row: dict[str, Any]) -> None:
+        stored_files.discard_many(ctx.session, stored_files.working_file_keys(row["id"]))
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,9 @@ from app.repositories.tables.tasks import (
 
 IdSet = list[str] | Select
 """Ids as a list, or a `SELECT id ...` evaluated by the database."""
+Removed = dict[str, list[dict[str, Any]]]
+"""Deleted rows owning stored files: `preview_files` (id, extension), `attachment_files` and
+`working_files` (id); see `app.domain.stored_files.discard_removed`."""
 
 entity = Entity.__table__
 entity_link = EntityLink.__table__
@@ -157,6 +160,9 @@ class CascadeRepository:
     async def _run(self, *statements: Executable) -> None:
         for statement in statements:
             await self.session.execute(statement)
+
+    async def _returning(self, statement: Executable) -> list[dict[str, Any]]:
+        return [dict(row) for row in (await self.session.execute(statement)).mappings()]
 
     # --- reads ------------------------------------------------------------------
 
@@ -339,12 +345,13 @@ class CascadeRepository:
 
     # --- the cascade --------------------------------------------------------------------
 
-    async def purge(self, entity_ids: IdSet, project_id: str | None = None) -> None:
+    async def purge(self, entity_ids: IdSet, project_id: str | None = None) -> Removed:
         """Delete the entities, their tasks and everything hanging off both.
 
         With `project_id`, the project's own tasks and playlists go too (tasks of the project
         whose entity lies elsewhere, playlists of no episode). Surviving entities whose parent
-        or source goes lose that reference.
+        or source goes lose that reference. Answers the rows removed that own stored files
+        (their deletes return them: no extra query).
         """
         E = id_array(entity_ids) if isinstance(entity_ids, list) else entity_ids
         task_scope = [task.c.entity_id.in_(E)]
@@ -399,13 +406,27 @@ class CascadeRepository:
                 )
             ),
             delete(news).where(or_(news.c.comment_id.in_(C), news.c.task_id.in_(T))),
-            delete(attachment).where(or_(attachment.c.comment_id.in_(C), attachment.c.chat_message_id.in_(CM))),
+        )
+        removed: Removed = {
+            "attachment_files": await self._returning(
+                delete(attachment)
+                .where(or_(attachment.c.comment_id.in_(C), attachment.c.chat_message_id.in_(CM)))
+                .returning(attachment.c.id)
+            )
+        }
+        await self._run(
             delete(comment).where(comment.c.id.in_(C)),
             # Previews and files.
             delete(PreviewFileStorageState.__table__).where(PreviewFileStorageState.__table__.c.preview_file_id.in_(P)),
-            delete(preview).where(preview.c.id.in_(P)),
-            delete(output_file).where(output_file.c.id.in_(OF)),
-            delete(working_file).where(working_file.c.id.in_(WF)),
+        )
+        removed["preview_files"] = await self._returning(
+            delete(preview).where(preview.c.id.in_(P)).returning(preview.c.id, preview.c.extension)
+        )
+        await self._run(delete(output_file).where(output_file.c.id.in_(OF)))
+        removed["working_files"] = await self._returning(
+            delete(working_file).where(working_file.c.id.in_(WF)).returning(working_file.c.id)
+        )
+        await self._run(
             delete(asset_instance_link).where(
                 or_(asset_instance_link.c.entity_id.in_(E), asset_instance_link.c.asset_instance_id.in_(AI))
             ),
@@ -436,10 +457,12 @@ class CascadeRepository:
             .values(source_id=None, updated_at=utc_now()),
             delete(entity).where(entity.c.id.in_(E)),
         )
+        return removed
 
-    async def purge_project(self, project_id: str) -> None:
-        """Delete the project and every row of it (the preview account aside, see the domain)."""
-        await self.purge(project_entities(project_id), project_id)
+    async def purge_project(self, project_id: str) -> Removed:
+        """Delete the project and every row of it (the preview account aside, see the domain);
+        answers the rows removed that own stored files, as `purge` does."""
+        removed = await self.purge(project_entities(project_id), project_id)
         versions = _ids(schedule_version, schedule_version.c.project_id == project_id)
         version_links = _ids(schedule_task_link, schedule_task_link.c.production_schedule_version_id.in_(versions))
         descriptors = _ids(descriptor, descriptor.c.project_id == project_id)
@@ -470,3 +493,4 @@ class CascadeRepository:
             *(delete(link).where(link.c.project_id == project_id) for link in PROJECT_LINKS),
             delete(project).where(project.c.id == project_id),
         )
+        return removed

@@ -113,9 +113,13 @@ class ChatRepository:
         )
         return dict(row)
 
-    async def delete_message(self, chat_message_id: str) -> None:
-        await self.session.execute(delete(attachment).where(attachment.c.chat_message_id == chat_message_id))
+    async def delete_message(self, chat_message_id: str) -> list[str]:
+        """Delete the message and its attachment files; answers the ids of those files."""
+        removed = await self.session.execute(
+            delete(attachment).where(attachment.c.chat_message_id == chat_message_id).returning(attachment.c.id)
+        )
         await self.session.execute(delete(message).where(message.c.id == chat_message_id))
+        return [str(attachment_id) for attachment_id in removed.scalars()]
 
     async def chats_of_person(self, person_id: str) -> list[dict[str, Any]]:
         """Chats the person takes part in on open projects, with what names their entity."""

@@ -139,12 +139,16 @@ class CommentThreadRepository:
         )
         return dict((await self.session.execute(stmt)).mappings().one())
 
-    async def delete_reply_traces(self, comment_id: str, reply_id: str) -> None:
-        """Remove the attachment files and the notifications of a reply (`reply_id` a well-formed id)."""
-        await self.session.execute(
-            delete(attachment).where(attachment.c.comment_id == comment_id, attachment.c.reply_id == reply_id)
+    async def delete_reply_traces(self, comment_id: str, reply_id: str) -> list[str]:
+        """Remove the attachment files and the notifications of a reply (`reply_id` a well-formed id);
+        answers the ids of the attachment files removed."""
+        removed = await self.session.execute(
+            delete(attachment)
+            .where(attachment.c.comment_id == comment_id, attachment.c.reply_id == reply_id)
+            .returning(attachment.c.id)
         )
         await self.session.execute(delete(notification).where(notification.c.reply_id == reply_id))
+        return [str(attachment_id) for attachment_id in removed.scalars()]
 
     async def person_studio(self, person_id: str) -> str | None:
         stmt = select(person.c.studio_id).where(person.c.id == person_id)

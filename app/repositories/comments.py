@@ -319,8 +319,9 @@ class CommentRepository:
     async def delete_notifications(self, comment_id: str) -> None:
         await self.session.execute(delete(notification).where(notification.c.comment_id == comment_id))
 
-    async def delete(self, comment_row: Mapping[str, Any]) -> None:
-        """Delete the comment and what hangs off it: links, attachments, its previews."""
+    async def delete(self, comment_row: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """Delete the comment and what hangs off it: links, attachments, its previews. Answers
+        the file-owning rows removed: `preview_files` (id, extension) and `attachment_files` (id)."""
         comment_id = comment_row["id"]
         linked = select(preview_links.c.preview_file).where(preview_links.c.comment == comment_id)
         preview_ids = [str(p) for p in (await self.session.execute(linked)).scalars()]
@@ -332,19 +333,28 @@ class CommentRepository:
             (department_mentions, department_mentions.c.comment),
             (acknowledgements, acknowledgements.c.comment),
             (preview_links, preview_links.c.comment),
-            (attachment, attachment.c.comment_id),
         ):
             await self.session.execute(delete(table).where(column == comment_id))
+        removed = {
+            "attachment_files": await self._returning(
+                delete(attachment).where(attachment.c.comment_id == comment_id).returning(attachment.c.id)
+            )
+        }
         await self.session.execute(delete(comment).where(comment.c.id == comment_id))
-        if preview_ids:
-            await self._remove_previews(preview_ids)
+        removed["preview_files"] = await self._remove_previews(preview_ids) if preview_ids else []
+        return removed
 
-    async def _remove_previews(self, preview_ids: list[str]) -> None:
+    async def _remove_previews(self, preview_ids: list[str]) -> list[dict[str, Any]]:
         for column in (entity.c.preview_file_id, task.c.last_preview_file_id, news.c.preview_file_id):
             await self.session.execute(update(column.table).where(column.in_(preview_ids)).values({column.name: None}))
         await self.session.execute(delete(preview_links).where(preview_links.c.preview_file.in_(preview_ids)))
         await self.session.execute(delete(preview_state).where(preview_state.c.preview_file_id.in_(preview_ids)))
-        await self.session.execute(delete(preview).where(preview.c.id.in_(preview_ids)))
+        return await self._returning(
+            delete(preview).where(preview.c.id.in_(preview_ids)).returning(preview.c.id, preview.c.extension)
+        )
+
+    async def _returning(self, statement: Any) -> list[dict[str, Any]]:
+        return [dict(row) for row in (await self.session.execute(statement)).mappings()]
 
     async def has_previews(self, comment_id: str) -> bool:
         stmt = select(exists().where(preview_links.c.comment == comment_id))

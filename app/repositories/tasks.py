@@ -354,12 +354,13 @@ class TaskRepository:
             return False
         return True
 
-    async def purge(self, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+    async def purge(self, task_ids: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
         """Delete the tasks and everything hanging off them (comments, notifications, news,
         previews, files, subscriptions, time spents, assignments, schedule links), one
-        statement per table. Entities showing a removed preview lose it. Answers the news removed."""
+        statement per table. Entities showing a removed preview lose it. Answers the news
+        removed, and the removed rows owning stored files (`stored_files.discard_removed`)."""
         if not task_ids:
-            return []
+            return [], {}
         T = select(func.unnest(_ids(task_ids))).scalar_subquery()
         P = select(preview.c.id).where(preview.c.task_id.in_(T)).scalar_subquery()
         C = select(comment.c.id).where(comment.c.object_id.in_(T)).scalar_subquery()
@@ -387,13 +388,21 @@ class TaskRepository:
             .where(or_(news.c.comment_id.in_(C), news.c.task_id.in_(T)))
             .returning(_text(news.c.id).label("id"), _text(news.c.task_id).label("task_id"))
         )
-        await run(delete(attachment).where(attachment.c.comment_id.in_(C)))
+        removed_files = {
+            "attachment_files": await self._dicts(
+                delete(attachment).where(attachment.c.comment_id.in_(C)).returning(attachment.c.id)
+            )
+        }
         await run(delete(comment).where(comment.c.id.in_(C)))
         state = PreviewFileStorageState.__table__
         await run(delete(state).where(state.c.preview_file_id.in_(P)))
-        await run(delete(preview).where(preview.c.id.in_(P)))
+        removed_files["preview_files"] = await self._dicts(
+            delete(preview).where(preview.c.id.in_(P)).returning(preview.c.id, preview.c.extension)
+        )
         await run(delete(output_file).where(output_file.c.id.in_(OF)))
-        await run(delete(working_file).where(working_file.c.id.in_(WF)))
+        removed_files["working_files"] = await self._dicts(
+            delete(working_file).where(working_file.c.id.in_(WF)).returning(working_file.c.id)
+        )
         await run(delete(subscription).where(subscription.c.task_id.in_(T)))
         await run(delete(time_spent).where(time_spent.c.task_id.in_(T)))
         await run(delete(assignment).where(assignment.c.task_id.in_(T)))
@@ -402,7 +411,7 @@ class TaskRepository:
         )
         await run(delete(schedule_task_link).where(schedule_task_link.c.id.in_(SL)))
         await run(delete(task).where(task.c.id.in_(T)))
-        return removed_news
+        return removed_news, removed_files
 
     # --- listings --------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.storage import Storage
-from app.domain import auth
+from app.domain import auth, stored_files
 from app.domain.events import take_pending
 from app.domain.permissions import Caller
 
@@ -27,14 +27,23 @@ def get_storage(request: Request) -> Storage:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session and one transaction per request; events are published after commit."""
+    """One session and one transaction per request. After the commit, events are published and
+    the stored files of deleted rows removed (`stored_files.discard`); a rollback drops both."""
     factory = request.app.state.sessionmaker
     async with factory() as session:
-        async with session.begin():
-            yield session
+        try:
+            async with session.begin():
+                yield session
+        except BaseException:
+            take_pending(session)
+            stored_files.take_pending(session)
+            raise
         pending = take_pending(session)
+        removals = stored_files.take_pending(session)
     if pending:
         await request.app.state.bus.publish(pending)
+    if removals:
+        await stored_files.remove(request.app.state.storage, removals)
 
 
 def read_token(request: Request, cookie: str = ACCESS_COOKIE) -> tuple[str | None, str]:

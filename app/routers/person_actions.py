@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, model_validator
-from starlette.background import BackgroundTask
 
 from app.core.responses import JSONResponse
 from app.domain import person_actions
@@ -94,12 +93,12 @@ async def disable_two_factor(
 
 
 @router.delete("/actions/persons/{person_id}/clear-avatar", summary="Clear person avatar")
-async def clear_person_avatar(person_id: uuid.UUID, session: DbSession, settings: AppSettings, caller: CurrentUser):
-    files = await person_actions.clear_avatar(session, settings, caller, str(person_id))
-    return Response(status_code=204, background=BackgroundTask(person_actions.remove_files, files))
+async def clear_person_avatar(person_id: uuid.UUID, session: DbSession, caller: CurrentUser):
+    await person_actions.clear_avatar(session, caller, str(person_id))
+    return Response(status_code=204)
 
 
 @router.delete("/actions/user/clear-avatar", summary="Clear avatar")
-async def clear_own_avatar(session: DbSession, settings: AppSettings, caller: CurrentUser):
-    files = await person_actions.clear_avatar(session, settings, caller, caller.id, own=True)
-    return Response(status_code=204, background=BackgroundTask(person_actions.remove_files, files))
+async def clear_own_avatar(session: DbSession, caller: CurrentUser):
+    await person_actions.clear_avatar(session, caller, caller.id, own=True)
+    return Response(status_code=204)

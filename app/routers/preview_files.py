@@ -37,14 +37,12 @@ def _force(request: Request) -> bool:
     return request.query_params.get("force", "").lower() in ("true", "1", "yes")
 
 
-# --- the registry's delete (it removes the stored files) ---
+# --- the registry's delete (its stored files go after the commit) ---
 
 
 @router.delete("/data/preview-files/{instance_id}", status_code=204)
-async def delete_preview_file(
-    instance_id: uuid.UUID, session: DbSession, caller: CurrentUser, storage: FileStorage
-) -> Response:
-    await preview_files.delete_preview_file(session, storage, caller, str(instance_id))
+async def delete_preview_file(instance_id: uuid.UUID, session: DbSession, caller: CurrentUser) -> Response:
+    await preview_files.delete_preview_file(session, caller, str(instance_id))
     return Response(status_code=204)
 
 
@@ -110,10 +108,9 @@ async def remove_preview_from_comment(
     request: Request,
     session: DbSession,
     caller: CurrentUser,
-    storage: FileStorage,
 ) -> Response:
     await preview_files.remove_preview_from_comment(
-        session, storage, caller, str(task_id), str(comment_id), str(preview_file_id), _force(request)
+        session, caller, str(task_id), str(comment_id), str(preview_file_id), _force(request)
     )
     return Response(status_code=204)
 
