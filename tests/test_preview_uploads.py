@@ -387,7 +387,7 @@ async def test_serving_pictures(kind, ready_preview, as_artist, as_client, as_ve
         assert r.headers["content-disposition"].endswith("_v1.png")
         assert name  # the slug is checked in test_download_names
     else:
-        assert "content-disposition" not in r.headers
+        assert r.headers["content-disposition"] == 'inline; filename=""'  # as Zou's send_file
     # conditional and ranged requests
     again = await as_artist.get(url, headers={"If-None-Match": r.headers["etag"]})
     assert again.status_code == 304 and again.content == b""

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEAD_FLAG = "tsubame.head"
+"""Scope key set on a HEAD request served as GET (file responses then skip reading the file)."""
+
+
+def is_head(request: Request) -> bool:
+    """Whether the client sent HEAD (the route sees GET): no body will be sent."""
+    return bool(request.scope.get(HEAD_FLAG))
 
 
 class HeadAsGet:
@@ -19,4 +28,4 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        await self.app({**scope, "method": "GET", HEAD_FLAG: True}, receive, send_without_body)

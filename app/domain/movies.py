@@ -29,7 +29,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import slugify
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +40,7 @@ from app.domain.events import emit, take_pending
 from app.domain.movie_annotations import draw_annotation
 from app.domain.permissions import Caller
 from app.domain.pictures_processing import process_picture
+from app.domain.preview_uploads import download_name
 from app.domain.task_access import check_task_access, load_task
 from app.repositories.movies import MovieRepository
 
@@ -265,14 +265,14 @@ async def _mark_ready(session: AsyncSession, context: dict[str, Any], values: di
         if context.get("is_set_preview_automated") and context.get("entity_id"):
             entity_id = str(context["entity_id"])
             found = await repo.set_entity_preview(entity_id, preview_file_id)
-            if found is not None:
+            if found:
                 await emit(
                     session,
                     "preview-file:set-main",
                     {"entity_id": entity_id, "preview_file_id": preview_file_id, "preview_file_status": "ready"},
                     project_id=project_id,
                 )
-                kind = TEMPORAL_KINDS.get(found["type_name"], "asset")
+                kind = TEMPORAL_KINDS.get(found["entity_type_name"], "asset")
                 await emit(session, f"{kind}:update", {f"{kind}_id": entity_id}, project_id=project_id)
     return True
 
@@ -377,36 +377,6 @@ async def locate(storage: Storage, buckets: list[str], key: str) -> tuple[str, i
         if size is not None:
             return bucket, size
     raise NotFound("File not found.")
-
-
-async def download_name(session: AsyncSession, preview_file_id: str) -> str:
-    """Zou's preview download name: `<project>_<entity>_<task type>_v<revision>.<ext>`, slugified."""
-    row = await MovieRepository(session).naming(preview_file_id)
-    if row is None:
-        return f"{preview_file_id}.mp4"
-    if row["use_original_file_name"] and row["original_name"] is not None:
-        name = row["original_name"]
-    else:
-        name = slugify.slugify(
-            f"{row['project_name']}_{_entity_full_name(row)}_{row['task_type_name']}_v{row['revision']}",
-            separator="_",
-        )
-    if (row["position"] or 0) > 1:
-        name = f"{name}-{row['position']}"
-    return f"{name}.{row['extension'] or 'mp4'}"
-
-
-def _entity_full_name(row: dict[str, Any]) -> str:
-    kind = row["entity_type_name"]
-    if kind == "Shot":
-        parts = [row["grand_name"], row["parent_name"], row["entity_name"]]
-    elif kind == "Sequence":
-        parts = [row["parent_name"], row["entity_name"]]
-    elif kind == "Episode":
-        parts = [row["entity_name"]]
-    else:
-        parts = [kind, row["entity_name"]]
-    return " / ".join(p for p in parts if p)
 
 
 def _frame_time(frame_number: int, fps: str) -> float:

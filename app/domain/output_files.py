@@ -8,7 +8,6 @@ Reading needs access to the project; listing a whole project needs its manager.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import DomainError, NotFound, PermissionDenied, WrongParameter
 from app.domain import events, file_tree
 from app.domain.access import require_entity_access, require_manager, require_member
+from app.domain.file_tree import is_id
 from app.domain.permissions import Caller
 from app.repositories.access import AccessRepository
 from app.repositories.output_files import OutputFileRepository, file_filters
@@ -106,21 +106,11 @@ def present_output_type(row: dict[str, Any]) -> dict[str, Any]:
 # --- helpers ----------------------------------------------------------------
 
 
-def valid_id(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def listing_filters(params: dict[str, str | None]) -> dict[str, str | None]:
     """The optional filters of a listing; a malformed id is a 400 (Zou lets the database fail)."""
     out: dict[str, str | None] = {}
     for name, value in params.items():
-        if value and name in ID_FILTERS and not valid_id(value):
+        if value and name in ID_FILTERS and not is_id(value):
             raise WrongParameter(f"Invalid UUID value: {value}")
         out[name] = value or None
     return out
@@ -147,14 +137,14 @@ async def _instance(repo: OutputFileRepository, instance_id: str) -> dict[str, A
 
 
 async def _output_type(repo: OutputFileRepository, output_type_id: str) -> dict[str, Any]:
-    found = await repo.output_type(output_type_id) if valid_id(output_type_id) else None
+    found = await repo.output_type(output_type_id) if is_id(output_type_id) else None
     if found is None:
         raise NotFound("Output type not found.")
     return found
 
 
 async def _task_type(repo: OutputFileRepository, task_type_id: str) -> dict[str, Any]:
-    found = await repo.task_type(task_type_id) if valid_id(task_type_id) else None
+    found = await repo.task_type(task_type_id) if is_id(task_type_id) else None
     if found is None:
         raise NotFound("Task type not found.")
     return found
@@ -337,15 +327,15 @@ async def _publish(
     error: type[DomainError],
 ) -> dict[str, Any]:
     repo = OutputFileRepository(session)
-    working_file_id = await repo.working_file_id(body.working_file_id) if valid_id(body.working_file_id) else None
+    working_file_id = await repo.working_file_id(body.working_file_id) if is_id(body.working_file_id) else None
     await require_member(session, caller, entity["project_id"])
-    output_type = await repo.output_type(body.output_type_id) if valid_id(body.output_type_id) else None
+    output_type = await repo.output_type(body.output_type_id) if is_id(body.output_type_id) else None
     if output_type is None:
         raise error("Cannot find given output type.")
     task_type = await file_tree.load_task_type(session, body.task_type_id)  # with its department
     person_id = caller.id
     if body.person_id is not None:
-        if not valid_id(body.person_id) or not await repo.person_exists(body.person_id):
+        if not is_id(body.person_id) or not await repo.person_exists(body.person_id):
             raise error("Cannot find given person.")
         person_id = body.person_id
     instance_id = instance["id"] if instance else None
@@ -362,7 +352,7 @@ async def _publish(
         )
         revision = (last or 0) + 1
     if body.file_status_id is not None:
-        if not valid_id(body.file_status_id) or not await repo.file_status_exists(body.file_status_id):
+        if not is_id(body.file_status_id) or not await repo.file_status_exists(body.file_status_id):
             raise error("Cannot find given file status.")
         file_status_id = body.file_status_id
     else:

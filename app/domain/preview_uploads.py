@@ -119,7 +119,7 @@ async def add_preview(
         position = await repo.next_position(task_id, revision)
     if position > 1 and await repo.single_preview_per_revision(project_id):
         raise BadRequest("Only one preview file is allowed per revision for this project.")
-    row = await repo.insert_preview(
+    row = await repo.insert(
         {"name": _short_name(), "revision": revision, "task_id": task_id, "person_id": caller.id, "position": position}
     )
     await events.emit(
@@ -196,12 +196,12 @@ async def upload_preview(
             await storage.delete(MOVIE_SOURCE_BUCKET, preview_file_id)
             await repo.delete_fresh_preview(preview_file_id)
             return UploadOutcome(refused=WrongParameter(EMPTY_MOVIE))
-        row = await repo.update_preview(preview_file_id, {"extension": "mp4", "original_name": original_name})
+        row = await repo.update(preview_file_id, {"extension": "mp4", "original_name": original_name})
         await _emit_update(session, caller, row, ctx["project_id"])
         movie = True
     elif extension in ALLOWED_FILE_EXTENSIONS:
         size = await storage.write("originals", file_key(preview_file_id, extension), _chunks(upload))
-        row = await repo.update_preview(
+        row = await repo.update(
             preview_file_id,
             {"extension": extension, "original_name": original_name, "status": "ready", "file_size": size},
         )
@@ -252,7 +252,7 @@ async def _store_picture(
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
     repo = PreviewUploadRepository(session)
-    row = await repo.update_preview(
+    row = await repo.update(
         preview_file_id,
         {
             "extension": "png",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, delete, exists, func, literal, select, update
 
-from app.repositories.tables.base import new_id, utc_now
+from app.repositories.preview_files import PreviewFileRepository
+from app.repositories.tables.base import utc_now
 from app.repositories.tables.catalog import EntityType, TaskType
 from app.repositories.tables.entities import Entity
 from app.repositories.tables.files import PreviewFile
@@ -30,21 +29,11 @@ assignment = TaskPersonLink.__table__
 organisation = Organisation.__table__
 
 
-class PreviewUploadRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def _one(self, stmt) -> dict[str, Any] | None:
-        row = (await self.session.execute(stmt)).mappings().first()
-        return dict(row) if row is not None else None
+class PreviewUploadRepository(PreviewFileRepository):
+    """The preview file queries (`PreviewFileRepository`: insert, update, positions, revisions,
+    comment links, main previews) plus what only the upload and serving flows read."""
 
     # --- add-preview ---
-
-    async def lock_task_revisions(self, task_id: str) -> None:
-        """Serialise revision numbering per task until the transaction ends (two uploads at once
-        would otherwise pick the same revision or position)."""
-        key = func.hashtextextended(literal("preview_revision:") + literal(task_id), 0)
-        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
 
     async def comment_with_previews(self, comment_id: str) -> dict[str, Any] | None:
         """The comment's fields the add-preview flow reads, its number of previews and the
@@ -71,44 +60,6 @@ class PreviewUploadRepository:
     async def next_revision(self, task_id: str) -> int:
         value = await self.session.scalar(select(func.max(preview.c.revision)).where(preview.c.task_id == task_id))
         return (value or 0) + 1
-
-    async def next_position(self, task_id: str, revision: int) -> int:
-        stmt = select(func.count()).where(preview.c.task_id == task_id, preview.c.revision == revision)
-        return (await self.session.scalar(stmt) or 0) + 1
-
-    async def revision_taken(self, task_id: str, revision: int) -> bool:
-        where = and_(preview.c.task_id == task_id, preview.c.revision == revision, preview.c.position == 1)
-        return bool(await self.session.scalar(select(exists().where(where))))
-
-    async def single_preview_per_revision(self, project_id: str) -> bool:
-        stmt = select(project.c.is_single_preview_per_revision).where(project.c.id == project_id)
-        return bool(await self.session.scalar(stmt))
-
-    async def insert_preview(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        now = utc_now()
-        row = {
-            "id": new_id(),
-            "source": "webgui",
-            "extension": "mp4",
-            "status": "processing",
-            "validation_status": "neutral",
-            "file_size": 0,
-            "width": 0,
-            "height": 0,
-            "duration": 0,
-            "is_movie": False,
-            "created_at": now,
-            "updated_at": now,
-            **values,
-        }
-        stmt = insert(preview).values(row).returning(*preview.c)
-        return dict((await self.session.execute(stmt)).mappings().one())
-
-    async def link_to_comment(self, comment_id: str, preview_file_id: str) -> None:
-        await self.session.execute(insert(link).values(comment=comment_id, preview_file=preview_file_id))
-        await self.session.execute(
-            update(news).where(news.c.comment_id == comment_id).values(preview_file_id=preview_file_id)
-        )
 
     # --- upload ---
 
@@ -142,20 +93,6 @@ class PreviewUploadRepository:
             .where(preview.c.id == preview_file_id)
         )
         return await self._one(stmt)
-
-    async def update_preview(self, preview_file_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
-        stmt = (
-            update(preview)
-            .where(preview.c.id == preview_file_id)
-            .values(**values, updated_at=utc_now())
-            .returning(*preview.c)
-        )
-        return dict((await self.session.execute(stmt)).mappings().one())
-
-    async def set_task_last_preview(self, task_id: str, preview_file_id: str) -> None:
-        await self.session.execute(
-            update(task).where(task.c.id == task_id).values(last_preview_file_id=preview_file_id, updated_at=utc_now())
-        )
 
     async def set_entity_preview(self, entity_id: str, preview_file_id: str) -> dict[str, Any]:
         """Make the preview the entity's main one; answers the entity's project and type name."""

@@ -2,128 +2,30 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
-from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from starlette.datastructures import UploadFile
-from starlette.responses import StreamingResponse
 
-from app.core.errors import NotFound, WrongParameter
+from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse
 from app.core.storage import Storage
 from app.domain import attachments, preview_uploads
 from app.routers.deps import CurrentUser, DbSession, FileStorage
+from app.routers.file_responses import send_stored_file
 from app.routers.preview_uploads import hand_movie_over
 from app.routers.uploads import guard_size, receive_uploads
 
 router = APIRouter(tags=["attachments"])
 
-CACHE_MAX_AGE = 604800
-"""Zou's `CLIENT_CACHE_MAX_AGE` (a week): stored files never change under the same id."""
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed id or bad body"},
     401: {"description": "Missing or invalid token"},
     403: {"description": "The caller may not do this"},
     404: {"description": "Unknown id"},
 }
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-# --- serving stored files ---------------------------------------------------------------------
-
-
-def _http_date(value: datetime) -> str:
-    return format_datetime(value.replace(tzinfo=UTC), usegmt=True)
-
-
-def content_disposition(kind: str, name: str) -> str:
-    """`inline` or `attachment` with a safe file name: plain ASCII as is (quoted when needed),
-    anything else also as RFC 5987 `filename*`."""
-    safe = attachments.download_name(name)
-    try:
-        safe.encode("ascii")
-    except UnicodeEncodeError:
-        plain = unicodedata.normalize("NFKD", safe).encode("ascii", "ignore").decode("ascii").strip()
-        fallback = plain or "attachment"
-        return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
-    if re.fullmatch(r"[A-Za-z0-9!#$&+\-.^_`|~]+", safe):
-        return f"{kind}; filename={safe}"
-    return f'{kind}; filename="{safe}"'
-
-
-async def stored_file_response(
-    request: Request,
-    storage: Storage,
-    bucket: str,
-    key: str,
-    *,
-    media_type: str,
-    last_modified: datetime | None,
-    disposition: str | None = None,
-) -> Response:
-    """Stream a stored file with Zou's caching headers, conditional GET and one byte range."""
-    size = await storage.size(bucket, key)
-    if size is None:
-        raise NotFound("Stored file not found.")
-    modified = last_modified or datetime(2000, 1, 1)
-    etag = f'"{key}-{size}-{int(modified.replace(tzinfo=UTC).timestamp())}"'
-    headers = {
-        "Cache-Control": f"public, max-age={CACHE_MAX_AGE}",
-        "Expires": _http_date(datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=CACHE_MAX_AGE)),
-        "Last-Modified": _http_date(modified),
-        "ETag": etag,
-        "Accept-Ranges": "bytes",
-        "X-Content-Type-Options": "nosniff",
-    }
-    if disposition:
-        headers["Content-Disposition"] = disposition
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
-    start, end, status = 0, size - 1, 200
-    match = _RANGE.match(request.headers.get("range", "").strip())
-    if match and size > 0 and (match.group(1) or match.group(2)):
-        first, last = match.groups()
-        if first:
-            start, end = int(first), min(int(last), size - 1) if last else size - 1
-        else:
-            start, end = max(size - int(last), 0), size - 1
-        if start > end or start >= size:
-            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-        status = 206
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    headers["Content-Length"] = str(end - start + 1 if size else 0)
-    if size == 0:
-        return Response(b"", status_code=200, media_type=media_type, headers=headers)
-    return StreamingResponse(
-        storage.stream(bucket, key, start, end), status_code=status, media_type=media_type, headers=headers
-    )
-
-
-def _media_type(mimetype: str | None) -> str:
-    value = mimetype or "application/octet-stream"
-    if value.startswith("text/") and "charset" not in value:
-        value += "; charset=utf-8"
-    return value
-
-
-def _remove_later(background: BackgroundTasks, storage: Storage, removals: list[attachments.Removal]) -> None:
-    """Remove stored files after the response, i.e. once the transaction has committed."""
-
-    async def remove() -> None:
-        for bucket, key in removals:
-            try:
-                await storage.delete(bucket, key)
-            except Exception:  # noqa: BLE001, S110 - a leftover file is harmless, the row is gone
-                pass
-
-    background.add_task(remove)
 
 
 # --- comment attachments ----------------------------------------------------------------------
@@ -165,13 +67,8 @@ async def delete_comment_attachment(
     attachment_file_id: uuid.UUID,
     session: DbSession,
     caller: CurrentUser,
-    storage: FileStorage,
-    background: BackgroundTasks,
 ) -> Response:
-    removals = await attachments.remove_comment_attachment(
-        session, caller, str(task_id), str(comment_id), str(attachment_file_id)
-    )
-    _remove_later(background, storage, removals)
+    await attachments.remove_comment_attachment(session, caller, str(task_id), str(comment_id), str(attachment_file_id))
     return Response(status_code=204)
 
 
@@ -191,14 +88,16 @@ async def download_attachment(
     """The stored file; the name in the path is only for the browser (as in Zou, it is not checked)."""
     row = await attachments.readable(session, caller, str(attachment_file_id))
     inline = attachments.is_inline_safe(row["mimetype"])
-    return await stored_file_response(
+    return await send_stored_file(
         request,
         storage,
         attachments.BUCKET,
         str(row["id"]),
-        media_type=_media_type(row["mimetype"]),
+        media_type=row["mimetype"] or "application/octet-stream",
         last_modified=row["updated_at"],
-        disposition=content_disposition("inline" if inline else "attachment", row["name"]),
+        download_name=attachments.download_name(row["name"]),
+        attachment=not inline,
+        private=False,
     )
 
 
@@ -212,7 +111,7 @@ async def attachment_thumbnail(
 ) -> Response:
     """The 150x150 thumbnail of a picture attachment; 404 for other files."""
     row = await attachments.readable(session, caller, str(attachment_file_id))
-    return await stored_file_response(
+    return await send_stored_file(
         request,
         storage,
         attachments.THUMBNAIL_BUCKET,
@@ -225,15 +124,8 @@ async def attachment_thumbnail(
 @router.delete(
     "/data/attachment-files/{instance_id}", summary="Delete attachment file", status_code=204, responses=ERRORS
 )
-async def delete_attachment_file(
-    instance_id: uuid.UUID,
-    session: DbSession,
-    caller: CurrentUser,
-    storage: FileStorage,
-    background: BackgroundTasks,
-) -> Response:
-    removals = await attachments.delete_row(session, caller, str(instance_id))
-    _remove_later(background, storage, removals)
+async def delete_attachment_file(instance_id: uuid.UUID, session: DbSession, caller: CurrentUser) -> Response:
+    await attachments.delete_row(session, caller, str(instance_id))
     return Response(status_code=204)
 
 

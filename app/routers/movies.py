@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from app.core.errors import WrongParameter
-from app.core.responses import JSONResponse
-from app.domain import movies
+from app.core.storage import Storage
+from app.domain import movies, preview_uploads
 from app.routers.deps import CurrentUser, DbSession, FileStorage
+from app.routers.file_responses import processing_response, send_stored_file
 
 router = APIRouter(tags=["movies"])
-
-MAX_AGE = 604800  # Zou's CLIENT_CACHE_MAX_AGE
-RETRY_AFTER = 5
-RANGE_ERROR = {"error": True, "message": "The server cannot provide the requested range."}
 
 
 # --- serving stored movies and tiles ---
@@ -47,7 +42,7 @@ async def source_movie(
 ):
     preview = await movies.readable_preview(session, caller, str(instance_id))
     bucket, size = await movies.locate(storage, [movies.SOURCE], movies.movie_key(str(instance_id)))
-    return _send(request, storage, bucket, movies.movie_key(str(instance_id)), size, preview, "video/mp4")
+    return await _send(request, storage, bucket, movies.movie_key(str(instance_id)), size, preview, "video/mp4")
 
 
 @router.get("/movies/originals/preview-files/{instance_id}/download")
@@ -55,7 +50,7 @@ async def download_movie(
     instance_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser, storage: FileStorage
 ):
     preview = await movies.readable_preview(session, caller, str(instance_id))
-    name = await movies.download_name(session, str(instance_id))
+    name = await preview_uploads.download_name(session, str(instance_id))
     return await _serve_movie(request, storage, preview, lowdef=False, download_name=name)
 
 
@@ -63,80 +58,27 @@ async def download_movie(
 async def tile(instance_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser, storage: FileStorage):
     preview = await movies.readable_preview(session, caller, str(instance_id))
     if preview["status"] == "processing":
-        return _processing(request, str(instance_id))
+        return processing_response(request, str(instance_id))
     key = movies.picture_key(str(instance_id))
     bucket, size = await movies.locate(storage, [movies.TILES], key)
-    return _send(request, storage, bucket, key, size, preview, "image/png")
+    return await _send(request, storage, bucket, key, size, preview, "image/png")
 
 
 async def _serve_movie(
-    request: Request, storage, preview: dict[str, Any], *, lowdef: bool, download_name: str | None = None
+    request: Request, storage: Storage, preview: dict[str, Any], *, lowdef: bool, download_name: str | None = None
 ) -> Response:
     try:
         buckets = movies.movie_buckets(preview, lowdef)
     except movies.MovieProcessing as processing:
-        return _processing(request, processing.preview_file_id)
+        return processing_response(request, processing.preview_file_id)
     key = movies.movie_key(str(preview["id"]))
     bucket, size = await movies.locate(storage, buckets, key)
-    return _send(request, storage, bucket, key, size, preview, "video/mp4", download_name)
+    return await _send(request, storage, bucket, key, size, preview, "video/mp4", download_name)
 
 
-def _wants_json(request: Request) -> bool:
-    """Whether the Accept header ranks application/json above image/png (Zou's test)."""
-    ranks = {"application/json": 0.0, "image/png": 0.0}
-    specific = {key: -1 for key in ranks}  # how specific the matching range was
-    for part in request.headers.get("accept", "").split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        for wanted in ranks:
-            kind = wanted.split("/")[0]
-            level = 2 if media == wanted else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
-            if level > specific[wanted]:
-                specific[wanted], ranks[wanted] = level, q
-    return ranks["application/json"] > ranks["image/png"]
-
-
-def _processing(request: Request, preview_file_id: str) -> Response:
-    if _wants_json(request):
-        body = {"status": "processing", "preview_file_id": preview_file_id}
-        headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
-        return JSONResponse(body, status_code=202, headers=headers)
-    body = {"error": True, "message": "Preview file was not found."}
-    return JSONResponse(body, status_code=404, headers={"Cache-Control": "no-store"})
-
-
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """The single byte range asked for, clipped to the file; None when it cannot be served."""
-    unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first, dash, last = spec.strip().partition("-")
-    if not dash:
-        return None
-    first, last = first.strip(), last.strip()
-    if first == "":
-        if not last.isdigit() or int(last) == 0:
-            return None
-        return max(size - int(last), 0), size - 1
-    if not first.isdigit() or (last and not last.isdigit()):
-        return None
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or end < start:
-        return None
-    return start, end
-
-
-def _send(
+async def _send(
     request: Request,
-    storage,
+    storage: Storage,
     bucket: str,
     key: str,
     size: int,
@@ -144,64 +86,18 @@ def _send(
     media_type: str,
     download_name: str | None = None,
 ) -> Response:
-    """Stream a stored file as Zou's send_file does: validators, private caching, byte ranges."""
-    updated = preview.get("updated_at") or datetime(1970, 1, 1)
-    stamp = updated.replace(tzinfo=UTC)
-    etag = f'"{bucket}-{stamp.timestamp():.6f}-{size}"'
-    now = datetime.now(UTC)
-    disposition = f"attachment; filename={download_name}" if download_name else 'inline; filename=""'
-    headers = {
-        "Content-Disposition": disposition,
-        "Last-Modified": format_datetime(stamp, usegmt=True),
-        "Cache-Control": f"max-age={MAX_AGE}, private",
-        "Expires": format_datetime(now + timedelta(seconds=MAX_AGE), usegmt=True),
-        "ETag": etag,
-        "Accept-Ranges": "bytes",
-    }
-    if _not_modified(request, etag, stamp):
-        return Response(status_code=304, headers=headers)
-    start, end, status = 0, size - 1, 200
-    asked = request.headers.get("range")
-    if asked and _if_range_holds(request, etag, stamp):
-        found = _parse_range(asked, size)
-        if found is None:
-            return JSONResponse(RANGE_ERROR, status_code=416, headers={"Content-Range": f"bytes */{size}"})
-        start, end = found
-        status = 206
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    headers["Content-Length"] = str(end - start + 1 if size else 0)
-    body = storage.stream(bucket, key, start, end) if size else _empty()
-    return StreamingResponse(body, status_code=status, media_type=media_type, headers=headers)
-
-
-async def _empty():
-    if False:  # pragma: no cover - an empty async generator
-        yield b""
-
-
-def _not_modified(request: Request, etag: str, stamp: datetime) -> bool:
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        return match.strip() == "*" or etag in [tag.strip().removeprefix("W/") for tag in match.split(",")]
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return stamp.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-def _if_range_holds(request: Request, etag: str, stamp: datetime) -> bool:
-    condition = request.headers.get("if-range")
-    if not condition:
-        return True
-    if condition.strip().startswith(('"', "W/")):
-        return condition.strip() == etag
-    try:
-        return stamp.replace(microsecond=0) <= parsedate_to_datetime(condition)
-    except (TypeError, ValueError):
-        return False
+    """A stored movie or tile, stamped with the preview's save time (downloads as attachments)."""
+    return await send_stored_file(
+        request,
+        storage,
+        bucket,
+        key,
+        media_type=media_type,
+        last_modified=preview.get("updated_at"),
+        download_name=download_name or "",
+        attachment=download_name is not None,
+        size=size,
+    )
 
 
 # --- frames, tiles and annotated frames ---

@@ -1,25 +1,20 @@
 """Pictures of persons, organisations and projects; preview background files.
 
 `GET /pictures/thumbnails/<kind>/<id>.png` runs one permission query, then streams the stored
-PNG with Zou's headers: `Cache-Control: max-age=604800, private`, `Expires`, `Last-Modified`
-(the row's save time), an `ETag`, `Accept-Ranges: bytes`; conditional requests answer 304 and
-a single byte range 206.
+PNG with Zou's headers (`app.routers.file_responses`: private week-long caching, `Last-Modified`
+from the row's save time, `ETag`, 304 on conditional requests, single byte ranges).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 from starlette.datastructures import UploadFile
-from starlette.responses import StreamingResponse
 
-from app.core.errors import NotFound, WrongParameter
+from app.core.errors import WrongParameter
 from app.core.responses import JSONResponse
 from app.core.storage import Storage
 from app.domain import pictures
@@ -27,14 +22,13 @@ from app.domain.pictures import FILE_NOT_PROVIDED, RefusedUpload, StoredPicture
 from app.routers.bodies import read_body
 from app.routers.catalog import admin_first
 from app.routers.deps import CurrentUser, DbSession, FileStorage
+from app.routers.file_responses import send_stored_file
 from app.routers.uploads import NO_FILE, receive_uploads, upload_chunks
 from app.schemas.catalog import request_body
 from app.schemas.projects import Schema
 
 router = APIRouter(tags=["pictures"])
 
-CLIENT_CACHE_MAX_AGE = 604800
-"""Seconds a browser may keep a picture (Zou's default `CLIENT_CACHE_MAX_AGE`)."""
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed id, missing file or not a picture"},
     401: {"description": "Missing or invalid token"},
@@ -74,89 +68,16 @@ class DefaultBackgroundBody(Schema):
 # --- sending stored files ------------------------------------------------------------------------
 
 
-def _http_date(value: datetime) -> str:
-    return format_datetime(value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC), usegmt=True)
-
-
-def _disposition(name: str) -> str:
-    """`inline; filename="..."` with the name made header-safe (and `filename*` when not ASCII)."""
-    plain = "".join(c for c in name if c.isascii() and c.isprintable() and c not in '"\\')
-    value = f'inline; filename="{plain}"'
-    if plain != name:
-        value += f"; filename*=UTF-8''{quote(name, safe='')}"
-    return value
-
-
-def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return etag in tags or "*" in tags
-    since = request.headers.get("if-modified-since")
-    if since and last_modified is not None:
-        try:
-            when = parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return last_modified.replace(tzinfo=UTC, microsecond=0) <= when
-    return False
-
-
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
-    """(start, end) of a single satisfiable `bytes=` range; None to send everything; False when
-    the range cannot be satisfied (416)."""
-    if not header or not header.startswith("bytes=") or "," in header:
-        return None
-    first, dash, last = header[6:].strip().partition("-")
-    if not dash:
-        return None
-    try:
-        if first:
-            start, end = int(first), (int(last) if last else size - 1)
-        else:
-            length = int(last)
-            start, end = max(0, size - length), size - 1
-    except ValueError:
-        return None
-    if start >= size or start > end or start < 0:
-        return False
-    return start, min(end, size - 1)
-
-
 async def send_stored(request: Request, storage: Storage, picture: StoredPicture) -> Response:
-    size = await storage.size(picture.bucket, picture.key)
-    if size is None:
-        raise NotFound(f"{picture.bucket}/{picture.key} is not stored")
-    stamp = int(picture.last_modified.timestamp() * 1_000_000) if picture.last_modified else 0
-    etag = f'"{stamp:x}-{size:x}"'
-    headers = {
-        "Content-Disposition": _disposition(picture.download_name),
-        "Cache-Control": f"max-age={CLIENT_CACHE_MAX_AGE}, private",
-        "Expires": _http_date(datetime.now(UTC) + timedelta(seconds=CLIENT_CACHE_MAX_AGE)),
-        "ETag": etag,
-        "Accept-Ranges": "bytes",
-    }
-    if picture.last_modified is not None:
-        headers["Last-Modified"] = _http_date(picture.last_modified)
-    if _not_modified(request, etag, picture.last_modified):
-        return Response(status_code=304, headers=headers)
-    wanted = _byte_range(request.headers.get("range"), size)
-    if wanted is False:
-        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-    status, start, end = 200, 0, size - 1
-    if wanted:
-        status, (start, end) = 206, wanted
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    headers["Content-Length"] = str(end - start + 1)
-    body = storage.stream(picture.bucket, picture.key, start, end) if size else _empty()
-    return StreamingResponse(body, status_code=status, headers=headers, media_type=picture.content_type)
-
-
-async def _empty():
-    return
-    yield b""
+    return await send_stored_file(
+        request,
+        storage,
+        picture.bucket,
+        picture.key,
+        media_type=picture.content_type,
+        last_modified=picture.last_modified,
+        download_name=picture.download_name,
+    )
 
 
 async def picture_upload(request: Request) -> UploadFile:

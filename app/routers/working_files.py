@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import Response, StreamingResponse
 
 from app.core.responses import JSONResponse
 from app.domain import working_files
 from app.domain.file_tree import MalformedFileTree
 from app.routers.bodies import json_or_args, validate
 from app.routers.deps import CurrentUser, DbSession, FileStorage
+from app.routers.file_responses import send_stored_file
 from app.routers.uploads import receive_upload, upload_chunks
 
 router = APIRouter(tags=["working-files"])
-
-CACHE_MAX_AGE = 604800  # the reference's CLIENT_CACHE_MAX_AGE (one week)
 
 
 class _Body(BaseModel):
@@ -73,9 +70,14 @@ async def _body(request: Request, model: type[_Body]) -> tuple[Any, Any]:
     return payload, validate(model, payload)
 
 
-def _with_received(exc: MalformedFileTree, payload: Any) -> MalformedFileTree:
-    exc.data = payload
-    return exc
+async def _tree_answer(payload: Any, computation: Awaitable[Any], status_code: int = 200) -> JSONResponse:
+    """Await a file-tree computation; a malformed file tree error also carries the received body."""
+    try:
+        result = await computation
+    except MalformedFileTree as exc:
+        exc.data = payload
+        raise
+    return JSONResponse(result, status_code=status_code)
 
 
 # --- per task ---
@@ -94,41 +96,15 @@ async def task_working_files(task_id: uuid.UUID, session: DbSession, caller: Cur
 @router.post("/data/tasks/{task_id}/working-files/new")
 async def new_working_file(task_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
     payload, body = await _body(request, NewWorkingFileBody)
-    try:
-        row = await working_files.new_working_file(
-            session,
-            caller,
-            str(task_id),
-            name=body.name,
-            mode=body.mode,
-            comment=body.comment,
-            person_id=body.person_id,
-            software_id=body.software_id,
-            revision=body.revision,
-            sep=body.sep,
-        )
-    except MalformedFileTree as exc:
-        raise _with_received(exc, payload) from None
-    return JSONResponse(row, status_code=201)
+    fields = body.model_dump(exclude={"description"})
+    return await _tree_answer(payload, working_files.new_working_file(session, caller, str(task_id), **fields), 201)
 
 
 @router.post("/data/tasks/{task_id}/working-file-path")
 async def working_file_path(task_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
     payload, body = await _body(request, WorkingFilePathBody)
-    try:
-        result = await working_files.working_file_path(
-            session,
-            caller,
-            str(task_id),
-            name=body.name,
-            mode=body.mode,
-            software_id=body.software_id,
-            revision=body.revision,
-            sep=body.sep,
-        )
-    except MalformedFileTree as exc:
-        raise _with_received(exc, payload) from None
-    return JSONResponse(result)
+    fields = body.model_dump(exclude={"comment"})
+    return await _tree_answer(payload, working_files.working_file_path(session, caller, str(task_id), **fields))
 
 
 # --- per entity, asset instance, project ---
@@ -150,24 +126,18 @@ async def entity_working_files(entity_id: uuid.UUID, request: Request, session: 
 
 
 @router.post("/data/entities/guess-from-path")
-@router.post("/data/entities/guess_from_path")
+@router.post("/data/entities/guess_from_path", operation_id="guess_from_path_underscored")
 async def guess_from_path(request: Request, session: DbSession, caller: CurrentUser):
     payload, body = await _body(request, GuessBody)
-    try:
-        result = await working_files.guess_from_path(session, caller, body.project_id, body.file_path, body.sep)
-    except MalformedFileTree as exc:
-        raise _with_received(exc, payload) from None
-    return JSONResponse(result)
+    guess = working_files.guess_from_path(session, caller, body.project_id, body.file_path, body.sep)
+    return await _tree_answer(payload, guess)
 
 
 @router.post("/data/entities/{entity_id}/output-file-path")
 async def entity_output_file_path(entity_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentUser):
     payload, body = await _body(request, OutputFilePathBody)
-    try:
-        result = await working_files.entity_output_file_path(session, caller, str(entity_id), body.model_dump())
-    except MalformedFileTree as exc:
-        raise _with_received(exc, payload) from None
-    return JSONResponse(result)
+    path = working_files.entity_output_file_path(session, caller, str(entity_id), body.model_dump())
+    return await _tree_answer(payload, path)
 
 
 @router.post("/data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}/output-file-path")
@@ -179,13 +149,10 @@ async def instance_output_file_path(
     caller: CurrentUser,
 ):
     payload, body = await _body(request, OutputFilePathBody)
-    try:
-        result = await working_files.instance_output_file_path(
-            session, caller, str(asset_instance_id), str(temporal_entity_id), body.model_dump()
-        )
-    except MalformedFileTree as exc:
-        raise _with_received(exc, payload) from None
-    return JSONResponse(result)
+    path = working_files.instance_output_file_path(
+        session, caller, str(asset_instance_id), str(temporal_entity_id), body.model_dump()
+    )
+    return await _tree_answer(payload, path)
 
 
 # --- one working file ---
@@ -221,62 +188,13 @@ async def download_working_file(
 ):
     row = await working_files.readable_file(session, caller, str(working_file_id))
     size = await working_files.stored_size(storage, row)
-    return serve_stored(request, storage, working_files.BUCKET, str(row["id"]), size, row.get("updated_at"))
-
-
-def _http_date(value: datetime) -> str:
-    return format_datetime(value.replace(tzinfo=UTC, microsecond=0), usegmt=True)
-
-
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
-    """The (start, end) of a single `bytes=` range; None without one; False when unsatisfiable."""
-    if not header or not header.startswith("bytes=") or "," in header:
-        return None
-    first, _, last = header[6:].strip().partition("-")
-    try:
-        if first == "":
-            length = int(last)
-            if length <= 0:
-                return False
-            return max(size - length, 0), size - 1
-        start = int(first)
-        end = int(last) if last else size - 1
-    except ValueError:
-        return None
-    if start >= size or end < start:
-        return False
-    return start, min(end, size - 1)
-
-
-def serve_stored(request: Request, storage, bucket: str, key: str, size: int, modified: datetime | None) -> Response:
-    """Stream a stored binary as the reference's `send_file` does: octet-stream, one week of
-    client cache, ETag and Last-Modified (304 on a match), single byte ranges (206)."""
-    now = datetime.now(UTC)
-    stamp = modified.timestamp() if modified is not None else 0
-    etag = f'"{key}-{size}-{int(stamp)}"'
-    headers = {
-        "Content-Disposition": 'inline; filename=""',
-        "Cache-Control": f"public, max-age={CACHE_MAX_AGE}",
-        "Expires": format_datetime(now + timedelta(seconds=CACHE_MAX_AGE), usegmt=True),
-        "ETag": etag,
-        "Accept-Ranges": "bytes",
-    }
-    if modified is not None:
-        headers["Last-Modified"] = _http_date(modified)
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    span = _byte_range(request.headers.get("range"), size)
-    if span is False:
-        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-    if span:
-        start, end = span
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-        headers["Content-Length"] = str(end - start + 1)
-        return StreamingResponse(
-            storage.stream(bucket, key, start, end),
-            status_code=206,
-            media_type="application/octet-stream",
-            headers=headers,
-        )
-    headers["Content-Length"] = str(size)
-    return StreamingResponse(storage.stream(bucket, key), media_type="application/octet-stream", headers=headers)
+    return await send_stored_file(
+        request,
+        storage,
+        working_files.BUCKET,
+        str(row["id"]),
+        media_type="application/octet-stream",
+        last_modified=row.get("updated_at"),
+        private=False,
+        size=size,
+    )
