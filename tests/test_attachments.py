@@ -308,7 +308,7 @@ async def test_thumbnail_of_a_picture_attachment(scene, as_artist, anon, as_admi
     r = await as_artist.get(f"/pictures/thumbnails/attachment-files/{pic['id']}.png")
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/png"
-    assert r.headers["cache-control"] == "public, max-age=604800"
+    assert r.headers["cache-control"] == "max-age=604800, private"
     assert Image.open(io.BytesIO(r.content)).size == (150, 150)
     assert (await as_artist.get(f"/pictures/thumbnails/attachment-files/{txt['id']}.png")).status_code == 404
     assert (await anon.get(f"/pictures/thumbnails/attachment-files/{pic['id']}.png")).status_code == 401
