@@ -8,43 +8,13 @@ import pytest
 from event_log import events_named
 from helpers import UNKNOWN
 from sqlalchemy import func, insert, select
+from zou_shapes import TASK_KEYS
 
 from app.repositories.tables.catalog import TaskTypeAssetTypeLink
 from app.repositories.tables.entities import EntityConceptLink
 from app.repositories.tables.projects import ProjectTaskTypeLink
 from app.repositories.tables.tasks import Task, TaskPersonLink
 
-TASK_KEYS = [
-    "name",
-    "description",
-    "priority",
-    "difficulty",
-    "duration",
-    "estimation",
-    "completion_rate",
-    "retake_count",
-    "sort_order",
-    "start_date",
-    "due_date",
-    "real_start_date",
-    "end_date",
-    "done_date",
-    "last_comment_date",
-    "nb_assets_ready",
-    "data",
-    "nb_drawings",
-    "shotgun_id",
-    "last_preview_file_id",
-    "project_id",
-    "task_type_id",
-    "task_status_id",
-    "entity_id",
-    "assigner_id",
-    "id",
-    "created_at",
-    "updated_at",
-    "type",
-]
 DETAILED_KEYS = [*TASK_KEYS, "project_name", "task_type_name", "task_status_name", "entity_type_name", "entity_name"]
 TASK_TYPE_KEYS = [
     "name",

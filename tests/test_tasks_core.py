@@ -7,36 +7,9 @@ import datetime
 from event_log import events_named
 from helpers import UNKNOWN, add
 from sqlalchemy import select
+from zou_shapes import TASK_COLUMNS
 
 from app.repositories.tables.tasks import Comment, Notification, Subscription, Task, TaskPersonLink, TimeSpent
-
-TASK_KEYS = [
-    "name",
-    "description",
-    "priority",
-    "difficulty",
-    "duration",
-    "estimation",
-    "completion_rate",
-    "retake_count",
-    "sort_order",
-    "start_date",
-    "due_date",
-    "real_start_date",
-    "end_date",
-    "done_date",
-    "last_comment_date",
-    "nb_assets_ready",
-    "data",
-    "nb_drawings",
-    "shotgun_id",
-    "last_preview_file_id",
-    "project_id",
-    "task_type_id",
-    "task_status_id",
-    "entity_id",
-    "assigner_id",
-]
 
 
 async def shot_setup(make, people):
@@ -63,8 +36,8 @@ async def test_full_task_of_a_shot(as_admin, as_artist, as_client, as_vendor, an
     assert r.status_code == 200, r.text
     count = queries.count
     body = r.json()
-    assert list(body)[: len(TASK_KEYS)] == TASK_KEYS
-    assert list(body)[len(TASK_KEYS) :] == [
+    assert list(body)[: len(TASK_COLUMNS)] == TASK_COLUMNS
+    assert list(body)[len(TASK_COLUMNS) :] == [
         "assignees",
         "id",
         "created_at",
@@ -136,7 +109,7 @@ async def test_update_task(as_manager, as_supervisor, as_artist, anon, make, peo
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["priority"] == 2 and body["data"] == {"a": 1} and "assignees" not in body
-    assert list(body) == [*TASK_KEYS, "id", "created_at", "updated_at", "type"]
+    assert list(body) == [*TASK_COLUMNS, "id", "created_at", "updated_at", "type"]
     r = await as_manager.put(url, json={"data": {"b": 2}, "due_date": "2026-12-01"})
     assert r.json()["data"] == {"a": 1, "b": 2} and r.json()["due_date"] == "2026-12-01T00:00:00"
     updates = await events_named(db, "task:update")

@@ -5,42 +5,12 @@ from __future__ import annotations
 
 import pytest
 from helpers import UNKNOWN, add
+from zou_shapes import TASK_KEYS
 
 from app.repositories.tables.catalog import Plugin, TaskTypeAssetTypeLink
 from app.repositories.tables.projects import ProjectPersonLink
 from app.repositories.tables.tasks import Notification, SearchFilter
 
-TASK_KEYS = [
-    "name",
-    "description",
-    "priority",
-    "difficulty",
-    "duration",
-    "estimation",
-    "completion_rate",
-    "retake_count",
-    "sort_order",
-    "start_date",
-    "due_date",
-    "real_start_date",
-    "end_date",
-    "done_date",
-    "last_comment_date",
-    "nb_assets_ready",
-    "data",
-    "nb_drawings",
-    "shotgun_id",
-    "last_preview_file_id",
-    "project_id",
-    "task_type_id",
-    "task_status_id",
-    "entity_id",
-    "assigner_id",
-    "id",
-    "created_at",
-    "updated_at",
-    "type",
-]
 ENTITY_KEYS = [
     "id",
     "name",

@@ -92,3 +92,33 @@ EDIT_TASK_KEYS = frozenset(
 )
 # A task nested in a full concept: as in an edit, without `last_preview_file_id`.
 CONCEPT_TASK_KEYS = EDIT_TASK_KEYS - {"last_preview_file_id"}
+
+# A task's own columns in Zou's serialization order, then the keys every row ends with.
+TASK_COLUMNS = [
+    "name",
+    "description",
+    "priority",
+    "difficulty",
+    "duration",
+    "estimation",
+    "completion_rate",
+    "retake_count",
+    "sort_order",
+    "start_date",
+    "due_date",
+    "real_start_date",
+    "end_date",
+    "done_date",
+    "last_comment_date",
+    "nb_assets_ready",
+    "data",
+    "nb_drawings",
+    "shotgun_id",
+    "last_preview_file_id",
+    "project_id",
+    "task_type_id",
+    "task_status_id",
+    "entity_id",
+    "assigner_id",
+]
+TASK_KEYS = [*TASK_COLUMNS, "id", "created_at", "updated_at", "type"]
