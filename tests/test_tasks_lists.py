@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from helpers import UNKNOWN, add
-from test_tasks_core import TASK_KEYS
+from zou_shapes import TASK_COLUMNS, TASK_KEYS
 
 from app.repositories.tables.entities import EntityLink
 from app.repositories.tables.tasks import Comment
@@ -25,7 +25,7 @@ DETAIL_KEYS = [
     "episode_name",
     "task_type_for_entity",
 ]
-BASE_KEYS = [*TASK_KEYS, "id", "created_at", "updated_at", "type"]
+BASE_KEYS = TASK_KEYS
 
 
 async def production(make, people, nb_shots=1):
@@ -278,7 +278,7 @@ async def test_project_tasks(as_manager, as_vendor, anon, make, people, queries)
     assert r.status_code == 200
     count = queries.count
     assert {t["id"] for t in r.json()} == {t["id"] for t in tasks}
-    assert list(r.json()[0]) == [*TASK_KEYS, "assignees", "id", "created_at", "updated_at", "type"]
+    assert list(r.json()[0]) == [*TASK_COLUMNS, "assignees", "id", "created_at", "updated_at", "type"]
     for _ in range(5):
         await make.task(await make.shot(project, sequence), task_type)
     queries.reset()
